@@ -1,0 +1,71 @@
+"""One document through the pipeline: ingest → outline/tables → claims → checks → result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.catalogue import Catalogue, load_catalogue
+from auditor.checks.engine import run_checks
+from auditor.checks.facts import FactBase
+from auditor.checks.kinds import KINDS
+from auditor.claims.extract import ClaimExtractor
+from auditor.claims.model import Claim
+from auditor.ingest import load_document
+from auditor.ingest.errors import IngestError
+from auditor.model import Document, Flag
+
+
+@dataclass
+class DocumentResult:
+    path: str
+    family: str = "unknown"
+    year: int | None = None
+    unit_name: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def verified(self) -> int:
+        return sum(1 for c in self.claims if c.verified)
+
+    @property
+    def unverified(self) -> list[Claim]:
+        return [c for c in self.claims if not c.verified]
+
+
+def document_from_text(text: str, path: str = "<text>") -> Document:
+    from auditor.outline import build_outline
+    from auditor.tables import find_tables
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    doc = Document(path, text, "utf-8")
+    return build_outline(doc, find_tables(text)) if text else doc
+
+
+class Auditor:
+    """Holds what is expensive to build (catalogue, compiled vocabulary) for many documents."""
+
+    def __init__(self, catalogue: Catalogue | None = None):
+        self.catalogue = catalogue or load_catalogue()
+        self.extractor = ClaimExtractor(self.catalogue)
+
+    def audit_text(self, text: str, path: str = "<text>") -> DocumentResult:
+        """Audit a string as if it were a UTF-8 text file (rule test cases, notebooks)."""
+        return self._audit(document_from_text(text, path))
+
+    def audit_path(self, path: str | Path) -> DocumentResult:
+        try:
+            doc = load_document(Path(path))
+        except IngestError as exc:
+            return DocumentResult(str(path), error=str(exc))
+        except OSError as exc:
+            return DocumentResult(str(path), error=f"{path}: 无法读取: {exc.strerror or exc}")
+        return self._audit(doc)
+
+    def _audit(self, doc) -> DocumentResult:
+        sentences, claims = self.extractor.extract(doc)
+        facts = FactBase(doc, sentences, claims, self.catalogue)
+        flags = run_checks(facts, self.catalogue.checks, KINDS)
+        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags)

@@ -1,0 +1,59 @@
+"""The same quantity must have the same value wherever it is stated.
+
+Claims are grouped by concept (a lexicon id or a classification path), role and
+unit family; a statement that no other statement of its group can equal within
+rounding is reported against the value most statements give.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from auditor.catalogue import CheckRule
+from auditor.checks.engine import Finding
+from auditor.checks.facts import FactBase, in_wan
+from auditor.claims.model import Claim
+from auditor.claims.numbers import MONEY_UNITS
+
+
+def _family(c: Claim) -> str:
+    return "money" if c.unit in MONEY_UNITS else (c.unit or "")
+
+
+def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    kinds = set(rule.params.get("kinds", ["amount", "count"]))
+    groups: dict[tuple, list[Claim]] = defaultdict(list)
+    for c in facts.claims:
+        if c.kind in kinds and c.concept:
+            groups[(c.concept, c.role, _family(c))].append(c)
+    for (concept, role, _), claims in groups.items():
+        if len(claims) < 2:
+            continue
+        for c in claims:
+            c.verified = True
+        clusters: list[list[Claim]] = []
+        for c in claims:
+            for cl in clusters:
+                if all(in_wan(c).overlaps(in_wan(o)) for o in cl):
+                    cl.append(c)
+                    break
+            else:
+                clusters.append([c])
+        if len(clusters) < 2:
+            continue
+        clusters.sort(key=lambda cl: (-len(cl), cl[0].id))
+        majority = clusters[0]
+        for cl in clusters[1:]:
+            odd = cl[0]
+            ref = majority[0]
+            yield Finding(
+                evidence=[odd.evidence("stated"), ref.evidence("elsewhere")],
+                values={"subject": odd.subject or ref.subject, "other": ref.quote,
+                        "other_line": str(ref.location.line)},
+                stated=odd.quote,
+                expected=ref.quote,
+                arithmetic=f"{odd.quote}（第{odd.location.line}行） ≠ {ref.quote}（第{ref.location.line}行）",
+                section=odd.section,
+                key=(concept, role, odd.id),
+            )

@@ -1,0 +1,63 @@
+"""A self-evaluation's total score and the category scores the narrative lists.
+
+The total is a score whose lead names it (自评得分 / 总得分 / 综合得分); the parts
+are the scores that follow it in the same section, each led by a category
+(…指标 / …方面). At least `min_parts` parts are needed, so a lone remark is never
+read as a complete breakdown.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import regex
+
+from auditor.catalogue import CheckRule
+from auditor.checks.engine import Finding
+from auditor.checks.facts import FactBase, fmt_interval
+from auditor.claims.model import Claim
+from auditor.interval import interval_sum
+
+
+def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    total_re = regex.compile(rule.params.get("total_pattern", "自评得分|总得分|综合得分|评价得分|总分"))
+    part_re = regex.compile(rule.params.get("part_pattern", "指标|方面"))
+    min_parts = int(rule.params.get("min_parts", 3))
+    scores = [c for c in facts.claims if c.kind == "score" and c.number.comparator is None]
+    i = 0
+    while i < len(scores):
+        total = scores[i]
+        lead = _lead(facts, total)
+        if not total_re.search(lead):
+            i += 1
+            continue
+        parts: list[Claim] = []
+        j = i + 1
+        while j < len(scores) and not total_re.search(_lead(facts, scores[j])):
+            if part_re.search(_lead(facts, scores[j])) and scores[j].location.line - total.location.line < 20:
+                parts.append(scores[j])
+            j += 1
+        i = j
+        if len(parts) < min_parts:
+            continue
+        s = interval_sum([p.interval for p in parts])
+        total.verified = True
+        for p in parts:
+            p.verified = True
+        if s.overlaps(total.interval):
+            continue
+        yield Finding(
+            evidence=[total.evidence("total"), *[p.evidence("part") for p in parts]],
+            values={"total": total.quote, "sum": fmt_interval(s, 0)},
+            stated=total.quote,
+            expected=fmt_interval(s, 2) + "分",
+            arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(s, 2)}分 ≠ {total.quote}",
+            section=total.section,
+        )
+
+
+def _lead(facts: FactBase, claim: Claim) -> str:
+    s = facts.sentence(claim.sentence_id)
+    prior = [c for c in s.claims if c.number.end <= claim.number.start]
+    start = prior[-1].number.end if prior else 0
+    return s.text[start:claim.number.start]

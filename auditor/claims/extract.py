@@ -1,0 +1,303 @@
+"""Turn the narrative's sentences into claims, driven by the YAML vocabulary.
+
+Each number is read together with its *lead*: the text between the previous
+number of the sentence and itself. The lead says what kind of figure it is
+(占 → share, 比上年…增加 → change, 执行率 → rate), the role it plays (年初预算数,
+上年) and, through the concept lexicon, what quantity it is about. A figure
+whose lead names nothing inherits the subject of the figure before it, as the
+template's "X万元，比上年增加A万元，增长B%" chains do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from auditor.catalogue import Catalogue
+from auditor.claims.model import Claim, Sentence
+from auditor.claims.numbers import COUNT_UNITS, MONEY_UNITS, Number, find_numbers
+from auditor.model import Document, Location
+
+_SENTENCE_END = regex.compile(r"[。！？!?]+")
+_CLAUSE_BREAK = regex.compile(r"[，,；;：:、\s]")
+_FUNC_PATH = regex.compile(
+    r"(?P<cls>[\p{Han}、]+?)[（(]类[）)](?:(?P<kuan>[\p{Han}、（）()]+?)[（(]款[）)])?"
+    r"(?:(?P<xiang>[\p{Han}、（）()]+?)[（(]项[）)])?"
+)
+_TIMEOUT = 1.0
+
+
+def _alternation(words: list[str]) -> regex.Pattern[str]:
+    words = sorted(set(words), key=len, reverse=True)
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+@dataclass
+class _Vocab:
+    aliases: regex.Pattern[str]
+    alias_concept: dict[str, str]
+    up: regex.Pattern[str]
+    down: regex.Pattern[str]
+    flat: regex.Pattern[str]
+    context: regex.Pattern[str]
+    share: regex.Pattern[str]
+    qualifier_end: regex.Pattern[str]
+    filler_start: regex.Pattern[str]
+    rates: list[tuple[str, regex.Pattern[str]]]
+    roles: list[tuple[str, regex.Pattern[str]]]
+
+
+class ClaimExtractor:
+    """Built once per process from the catalogue; `extract` is pure per document."""
+
+    def __init__(self, catalogue: Catalogue):
+        v = catalogue.vocabulary
+        table = catalogue.alias_table()
+        self.elliptical = set(v.elliptical_aliases)
+        self.qualifiers = list(v.scope_qualifiers)
+        self.vocab = _Vocab(
+            aliases=_alternation([a for a, _ in table]),
+            alias_concept={a: c for a, c in reversed(table)},
+            up=_alternation(v.change_up),
+            down=_alternation(v.change_down),
+            flat=_alternation(v.change_flat),
+            context=_alternation(v.change_context),
+            share=_alternation(v.share_markers),
+            qualifier_end=regex.compile(
+                "(?:" + "|".join(regex.escape(w) for w in v.scope_qualifiers) + ")$"),
+            filler_start=regex.compile("^(?:" + "|".join(v.subject_fillers) + r"|[（(][^）)]*[）)]|[的\s“”\"])+"),
+            rates=[(k, _alternation(ws)) for k, ws in v.rate_markers.items()],
+            roles=[(k, _alternation(ws)) for k, ws in v.roles.items()],
+        )
+
+    def _scoped(self, claim: Claim) -> bool:
+        """Whether a claim's subject names a scope (财政拨款…, 政府性基金预算…)."""
+        return any(q in claim.subject for q in self.qualifiers)
+
+    # -- sentences -----------------------------------------------------------------
+    def sentences(self, doc: Document) -> list[Sentence]:
+        out: list[Sentence] = []
+        for block in doc.blocks:
+            if block.kind != "paragraph":
+                continue
+            start = 0
+            text = block.text
+            pieces = []
+            for m in _SENTENCE_END.finditer(text):
+                pieces.append((start, m.end()))
+                start = m.end()
+            if start < len(text):
+                pieces.append((start, len(text)))
+            for a, b in pieces:
+                if not text[a:b].strip():
+                    continue
+                loc = Location(block.location.line, block.location.start + a, block.location.start + b,
+                               block.location.page)
+                out.append(Sentence(len(out), text[a:b], loc, block.section))
+        return out
+
+    # -- claims ----------------------------------------------------------------------
+    def extract(self, doc: Document) -> tuple[list[Sentence], list[Claim]]:
+        sentences = self.sentences(doc)
+        claims: list[Claim] = []
+        previous: Sentence | None = None
+        for s in sentences:
+            self._extract_sentence(s, claims, previous)
+            previous = s
+        return sentences, claims
+
+    def _extract_sentence(self, s: Sentence, claims: list[Claim], previous: Sentence | None) -> None:
+        text = s.text
+        numbers = find_numbers(text)
+        qz = text.find("其中")
+        s.qizhong_at = qz if qz >= 0 else None
+        prev_end = 0
+        last_amount: Claim | None = None
+        for n in numbers:
+            lead = text[prev_end:n.start]
+            claim = self._classify(s, n, lead, len(claims), last_amount)
+            prev_end = n.end
+            if claim is None:
+                continue
+            claims.append(claim)
+            s.claims.append(claim)
+            if claim.kind in ("amount", "count"):
+                last_amount = claim
+        self._link_heads(s, previous)
+
+    def _classify(self, s: Sentence, n: Number, lead: str, cid: int,
+                  last_amount: Claim | None) -> Claim | None:
+        v = self.vocab
+        loc = Location(s.location.line, s.location.start + n.start, s.location.start + n.end,
+                       s.location.page)
+        clause = _last_clause(lead)
+        kind = "other"
+        direction = None
+        dword = None
+        dloc = None
+        denominator = None
+        rate_kind = None
+        if n.unit in ("%",):
+            share_m = _last(v.share, lead)
+            rate_hit = self._rate_kind(lead)
+            change = self._direction(lead)
+            if rate_hit and (not change or rate_hit[1] >= change[2]):
+                kind, rate_kind = "rate", rate_hit[0]
+            elif share_m and (not change or share_m.end() > change[2]) and n.comparator is None:
+                kind = "share"
+                denominator = _denominator(lead[share_m.end():])
+            elif change:
+                kind = "change_rate"
+                direction, dword, pos = change
+                dloc = self._loc(s, prev_span=(lead, n.start), pos=pos, word=dword)
+            else:
+                kind = "percent"
+        elif n.unit == "pp":
+            kind = "other"
+        elif n.unit in MONEY_UNITS or n.unit in COUNT_UNITS:
+            change = self._direction(clause)
+            adjacent = change is not None and regex.search(
+                r"(?:%s)(?:了|为|约)?$" % regex.escape(change[1]), clause) is not None
+            in_context = change is not None and n.unit in MONEY_UNITS and (
+                v.context.search(s.text[:n.start]) is not None or change[0] == 0)
+            if change and (adjacent or in_context):
+                kind = "change_amount"
+                direction, dword, pos = change
+                dloc = self._loc(s, prev_span=(clause, n.start), pos=pos, word=dword)
+            else:
+                kind = "amount" if n.unit in MONEY_UNITS else "count"
+        elif n.unit == "分":
+            kind = "score"
+        else:
+            kind = "other"
+        if n.comparator and kind not in ("score",):
+            kind = "other"  # a target such as ≥85% or <=10万元: not a stated fact
+        role = (self._role(clause) or "current") if kind in ("amount", "count") else "current"
+        if kind in ("change_amount", "change_rate", "share", "rate"):
+            # a derived figure is about the amount before it, or else the sentence's subject
+            if last_amount is not None:
+                subject, concept = last_amount.subject, last_amount.concept
+            else:
+                subject, concept = self._subject(lead[:len(lead) - len(clause)] if kind == "share" else lead, lead)
+        else:
+            subject, concept = self._subject(clause, lead)
+            if subject in self.elliptical and any(self._scoped(c) for c in s.claims):
+                concept = None  # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
+        return Claim(cid, kind, n, loc, s.id, subject, concept, role, direction, dword, dloc,
+                     denominator, rate_kind, None, s.section)
+
+    def _loc(self, s: Sentence, prev_span: tuple[str, int], pos: int, word: str) -> Location:
+        segment, number_start = prev_span
+        start_in_sentence = number_start - len(segment) + pos
+        start = s.location.start + start_in_sentence
+        return Location(s.location.line, start, start + len(word), s.location.page)
+
+    def _direction(self, lead: str) -> tuple[int, str, int] | None:
+        """The last direction word of the lead: (+1/-1/0, word, offset in lead)."""
+        v = self.vocab
+        hits = []
+        for sign, pat in ((0, v.flat), (1, v.up), (-1, v.down)):
+            m = _last(pat, lead)
+            if m:
+                hits.append((m.start(), -len(m.group()), sign, m.group()))
+        if not hits:
+            return None
+        # the last word wins; at the same place the longer one (增加（减少） over 增加)
+        hits.sort()
+        best = max(hits, key=lambda h: (h[0] + -h[1], -h[1]))
+        flat = [h for h in hits if h[2] == 0]
+        if flat and flat[-1][0] <= best[0] < flat[-1][0] - flat[-1][1]:
+            best = flat[-1]
+        return best[2], best[3], best[0]
+
+    def _rate_kind(self, lead: str) -> tuple[str, int] | None:
+        best = None
+        for name, pat in self.vocab.rates:
+            m = _last(pat, lead)
+            if m and (best is None or m.end() > best[1]):
+                best = (name, m.end())
+        return best
+
+    def _role(self, clause: str) -> str | None:
+        """The role word of the clause, None when it has none (the figure may inherit one)."""
+        best: tuple[str | None, int] = (None, -1)
+        for name, pat in self.vocab.roles:
+            m = _last(pat, clause)
+            if m and m.end() > best[1]:
+                best = (name, m.end())
+        return best[0]
+
+    def _subject(self, clause: str, lead: str) -> tuple[str, str | None]:
+        """The quantity a figure is about: a lexicon concept, a classification path, or a phrase."""
+        path = None
+        for m in _FUNC_PATH.finditer(lead):
+            path = m
+        if path is not None:
+            parts = [p for p in (path.group("cls"), path.group("kuan"), path.group("xiang")) if p]
+            parts = [regex.sub(r"^[\d.、]+", "", p) for p in parts]
+            return path.group(), "func:" + "/".join(parts)
+        m = _last(self.vocab.aliases, clause)
+        if m:
+            prefix = self.vocab.filler_start.sub("", clause[:m.start()])
+            if prefix and (regex.search(r"\d", prefix) or self.vocab.qualifier_end.search(prefix)):
+                return clause, None  # a scoped or coded name: a different quantity
+            return m.group(), self.vocab.alias_concept[m.group()]
+        phrase = regex.sub(r"^[\d.、\s]+", "", clause).strip()
+        phrase = regex.sub(r"(为|是|共|达|约|合计|总额|金额|共计)+$", "", phrase)
+        return phrase, None
+
+    def _link_heads(self, s: Sentence, previous: Sentence | None) -> None:
+        """Mark the parts of a 其中 list with the claim of their total."""
+        if s.qizhong_at is None:
+            return
+        before = [c for c in s.claims if c.number.start < s.qizhong_at]
+        after = [c for c in s.claims if c.number.start > s.qizhong_at]
+        if not before and previous is not None and previous.location.line == s.location.line:
+            before = previous.claims
+        for part in after:
+            if part.kind not in ("amount", "count"):
+                continue
+            heads = [c for c in before if c.kind == part.kind and _same_family(c, part)]
+            if heads:
+                head = heads[-1]
+                part.head_id = head.id
+                if head.role != "current" and self._role(_last_clause(
+                        s.text[:part.number.start])) is None:
+                    part.role = head.role  # 年初预算为X，其中：基本支出Y → Y is a budget figure too
+        # figures in brackets after a part are its own parts, with the same role
+        for c in after:
+            if c.head_id is None and c.kind in ("amount", "count"):
+                owner = [p for p in after if p.head_id is not None and p.number.start < c.number.start]
+                if owner and owner[-1].role != "current":
+                    c.role = owner[-1].role
+
+
+def _same_family(a: Claim, b: Claim) -> bool:
+    if a.unit in MONEY_UNITS:
+        return b.unit in MONEY_UNITS
+    return a.unit == b.unit
+
+
+def _last(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+    found = None
+    for m in pattern.finditer(text, timeout=_TIMEOUT):
+        found = m
+    return found
+
+
+def _last_clause(lead: str) -> str:
+    """The lead after its last clause break, so '…减少专项资金。其中：X' gives 'X'."""
+    parts = [p for p in _CLAUSE_BREAK.split(lead) if p]
+    if not parts:
+        return ""
+    # keep two trailing pieces: '其中：财政拨款收入' → '财政拨款收入'; '公务用车购置数' stays whole
+    return parts[-1]
+
+
+def _denominator(after_marker: str) -> str | None:
+    """'本年支出合计的' → '本年支出合计'; '' → None (the list's own total)."""
+    text = after_marker.strip()
+    text = regex.sub(r"^(比|为|到|了)", "", text)
+    text = regex.sub(r"(的|比重|比例|比为|为)+\s*$", "", text).strip()
+    return text or None
