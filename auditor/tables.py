@@ -544,7 +544,7 @@ def _row_label(cells: list[_Raw], code_cols: list[int], level_cols: list[int]) -
             code = "".join(parts)
     if level_cols:
         for c in reversed(level_cols):
-            if c < len(cells) and not is_blank(cells[c].text):
+            if c < len(cells) and not is_blank(cells[c].text) and parse_value(cells[c].text) is None:
                 return norm_label(cells[c].text), code
     label = ""
     for c, raw in enumerate(cells):

@@ -1,0 +1,98 @@
+"""The auditor against the answer keys written by reading the seeds (corpora/seeds/*.expected.yaml).
+
+Recall: every flag of a key must be raised (error or warning), citing the key's numbers.
+Precision: no error or warning may be raised that the key does not list (as a flag or as
+an undecided `unsure` item), and no error may cite the numbers of a relation that holds.
+Key flags the auditor cannot catch yet are listed in KNOWN_GAPS and run as strict xfail,
+so catching one turns the suite red until the list is updated.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import SEEDS
+
+KNOWN_GAPS = {
+    # the self-evaluation tables are not yet read as facts (issue 2 note): scores and
+    # executed amounts in attachments, narrative vs attachment
+    "selfeval-fund-score-truncated",
+    "p4-annual-budget-goal-text-vs-table",
+    "perf-score-yuanjiang-narrative-vs-attachment",
+    "perf-score-tiaozheng-narrative-vs-attachment",
+    "perf-jiagu-executed-amount",
+    "perf-xieqin-executed-amount",
+    "pension-contribution-narrative-vs-table",
+    "perf-xieqin-output-weight",
+    "perf-yuanjiang-exec-score",
+    "perf-tiaozheng-exec-score",
+    "perf-attachment-name-yuanjiang",
+    "perf-attachment-name-xieguanyuan",
+    # change statements of one item in two sections; a sum over changes
+    "shiye-yunxing-change-disagree",
+    "zhifa-banan-change-disagree",
+    "project-change-disagree",
+    "total-change-vs-basic-plus-project",
+    "shiye-bianzhi-new-vs-unchanged",
+    # counts enumerated in one sentence (购置6辆…同时购置7辆) against a stated total
+    "vehicle-purchase-count",
+}
+
+
+def _keys():
+    for path in sorted(SEEDS.glob("*.expected.yaml")):
+        yield path.name.replace(".expected.yaml", ".txt"), yaml.safe_load(path.read_text("utf-8"))
+
+
+def _covers(flag, item) -> bool:
+    return any(e.line == item["line"] and (item["quote"] in e.quote or e.quote in item["quote"])
+               for e in flag.evidence)
+
+
+def _matches(flag, entry) -> bool:
+    items = entry["evidence"]
+    hit = sum(1 for i in items if _covers(flag, i))
+    return hit >= min(2, len(items))
+
+
+_FLAG_CASES = [(doc, entry) for doc, key in _keys() for entry in key.get("flags") or []]
+
+
+@pytest.mark.parametrize(
+    "doc,entry",
+    [pytest.param(d, e, id=f"{d[:3]}::{e['id']}",
+                  marks=[pytest.mark.xfail(strict=True, reason="known gap")] if e["id"] in KNOWN_GAPS else [])
+     for d, e in _FLAG_CASES],
+)
+def test_key_flag_is_raised(seed_results, doc, entry):
+    flags = [f for f in seed_results[doc].flags if f.severity in ("error", "warning")]
+    assert any(_matches(f, entry) for f in flags), (entry["why"], [f.message for f in flags])
+
+
+@pytest.mark.parametrize("doc", [d for d, _ in _keys()])
+def test_no_flag_outside_the_key(seed_results, doc):
+    key = dict(_keys())[doc]
+    allowed = (key.get("flags") or []) + (key.get("unsure") or [])
+    stray = [f.message for f in seed_results[doc].flags if f.severity in ("error", "warning")
+             and not any(_covers(f, i) for a in allowed for i in a["evidence"])]
+    assert stray == []
+
+
+@pytest.mark.parametrize("doc", [d for d, _ in _keys()])
+def test_no_error_on_relations_that_hold(seed_results, doc):
+    key = dict(_keys())[doc]
+    for hold in key.get("holds") or []:
+        items = hold["evidence"]
+        wrong = [f.message for f in seed_results[doc].flags if f.severity == "error"
+                 and sum(1 for i in items if _covers(f, i)) >= min(2, len(items))
+                 and not any(_matches(f, k) for k in key.get("flags") or [])]
+        assert wrong == [], hold["why"]
+
+
+@pytest.mark.parametrize("doc", [d for d, _ in _keys()])
+def test_document_facts(seed_results, doc):
+    key = dict(_keys())[doc]
+    r = seed_results[doc]
+    assert r.error is None
+    assert (r.family, r.year) == (key["family"], key["year"])
