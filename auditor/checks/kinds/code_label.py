@@ -15,7 +15,7 @@ import regex
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
-from auditor.model import Evidence, Location
+from auditor.model import Evidence
 
 _BRACKETED = regex.compile(
     r"(?P<cname>\p{Han}{2,}?)[（(](?P<cls>\d{3})类[）)]"
