@@ -25,6 +25,7 @@ class DocumentResult:
     claims: list[Claim] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     error: str | None = None
+    document: Document | None = None  # the text and tables, for reports that show them
 
     @property
     def verified(self) -> int:
@@ -68,4 +69,4 @@ class Auditor:
         sentences, claims = self.extractor.extract(doc)
         facts = FactBase(doc, sentences, claims, self.catalogue)
         flags = run_checks(facts, self.catalogue.checks, KINDS)
-        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags)
+        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc)

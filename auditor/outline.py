@@ -175,7 +175,7 @@ def detect_year(doc: Document) -> int | None:
 
 def detect_unit_name(doc: Document) -> str | None:
     """The department from "部门名称：…"-style lines or table cells, else from the title line."""
-    for ln in doc.lines[:400] + doc.lines[400:]:
+    for ln in doc.lines:
         m = _NAME_LABEL.search(ln)
         if m:
             return m.group(1)

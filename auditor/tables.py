@@ -19,7 +19,6 @@ Odd tables never raise: they fall back to generic column names (col1, col2, ...)
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -368,6 +367,8 @@ def caption_unit(texts: list[str]) -> str | None:
 
 def _lookback(tx: _Text, first: int, floor: int) -> list[str]:
     """Caption lines right before a table (title, 公开01表, 部门名称, 2024年度, 单位)."""
+    from auditor.outline import heading_level  # local import: outline imports this module
+
     out: list[str] = []
     k = first - 1
     while k >= floor and len(out) < 6:
@@ -377,8 +378,6 @@ def _lookback(tx: _Text, first: int, floor: int) -> list[str]:
             continue
         if len(ln) > 60 or regex.search(r"[。；]$", ln) or regex.match(r"^(备)?注[：:]|^说明[：:]", ln):
             break
-        from auditor.outline import heading_level  # local import: outline imports this module
-
         lvl = heading_level(ln)
         if lvl is not None and lvl <= 4:
             break
