@@ -22,9 +22,14 @@ from auditor.model import Document, Location
 _SENTENCE_END = regex.compile(r"[。！？!?]+")
 _CLAUSE_BREAK = regex.compile(r"[，,；;：:、\s]")
 _FUNC_PATH = regex.compile(
-    r"(?P<cls>[\p{Han}、]+?)[（(]类[）)](?:(?P<kuan>[\p{Han}、（）()]+?)[（(]款[）)])?"
-    r"(?:(?P<xiang>[\p{Han}、（）()]+?)[（(]项[）)])?"
+    r"(?P<cls>[\p{Han}、]+?)[（(](?P<cc>\d{3})?类[）)]"
+    r"(?:(?P<kuan>[\p{Han}、]+?)[（(](?P<kc>\d{2})?款[）)])?"
+    r"(?:(?P<xiang>[\p{Han}、]+?)[（(](?P<xc>\d{2})?项[）)])?"
 )
+# 2040250款事业运行支出: a full code printed before the item's name
+_INLINE_CODE = regex.compile(r"^(?P<code>\d{7}|\d{5}|\d{3})(?:类|款|项)?(?P<name>\p{Han}+?)(?:支出)?$")
+# what may stand between a classification path and its figure: 支出决算数为, 2020年预算数为 …
+_PATH_TAIL = regex.compile(r"^[\s:：]*(?:\d{4}年)?(?:支出)?(?:决算数|预算数|支出决算数)?(?:为)?(?:支出)?$")
 _TIMEOUT = 1.0
 
 
@@ -176,7 +181,11 @@ class ClaimExtractor:
         role = (self._role(clause) or "current") if kind in ("amount", "count") else "current"
         if kind in ("change_amount", "change_rate", "share", "rate"):
             # a derived figure is about the amount before it, or else the sentence's subject
-            if last_amount is not None:
+            named = self._subject(clause, lead) if kind in ("change_amount", "change_rate") else ("", None)
+            if named[1] is not None and not named[1].startswith(("func:", "code:")):
+                subject, concept = named
+            elif last_amount is not None and (kind != "change_amount" or n.unit == last_amount.unit
+                                              or (n.is_money and last_amount.number.is_money)):
                 subject, concept = last_amount.subject, last_amount.concept
             else:
                 subject, concept = self._subject(lead[:len(lead) - len(clause)] if kind == "share" else lead, lead)
@@ -184,6 +193,12 @@ class ClaimExtractor:
             subject, concept = self._subject(clause, lead)
             if subject in self.elliptical and any(self._scoped(c) for c in s.claims):
                 concept = None  # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
+        if kind == "change_amount":
+            # what the change is measured against: 上年预算 and 上年决算/执行数 are different bases
+            if regex.search(r"预算", clause):
+                role = "budget_base"
+            elif regex.search(r"执行数|决算", clause):
+                role = "actual_base"
         return Claim(cid, kind, n, loc, s.id, subject, concept, role, direction, dword, dloc,
                      denominator, rate_kind, None, s.section)
 
@@ -233,10 +248,18 @@ class ClaimExtractor:
         path = None
         for m in _FUNC_PATH.finditer(lead):
             path = m
-        if path is not None:
-            parts = [p for p in (path.group("cls"), path.group("kuan"), path.group("xiang")) if p]
-            parts = [regex.sub(r"^[\d.、]+", "", p) for p in parts]
-            return path.group(), "func:" + "/".join(parts)
+        if path is not None and _PATH_TAIL.match(lead[path.end():]):
+            codes = [path.group("cc"), path.group("kc"), path.group("xc")]
+            names = [p for p in (path.group("cls"), path.group("kuan"), path.group("xiang")) if p]
+            names = [regex.sub(r"^[\d.、]+", "", p) for p in names]
+            if codes[0] and all(c for c, n in zip(codes, names) if n):
+                return path.group(), "code:" + "".join(c for c in codes if c)
+            if not any(codes):
+                return path.group(), "func:" + "/".join(names)
+            return path.group(), None
+        coded = _INLINE_CODE.match(regex.sub(r"^\d{1,2}[.、．]\s*", "", clause))
+        if coded:
+            return clause, "code:" + coded.group("code")
         m = _last(self.vocab.aliases, clause)
         if m:
             prefix = self.vocab.filler_start.sub("", clause[:m.start()])

@@ -8,6 +8,7 @@ rounding is reported against the value most statements give.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Iterator
 
 from auditor.catalogue import CheckRule
@@ -15,17 +16,29 @@ from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, in_wan
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS
+from auditor.interval import Interval
 
 
 def _family(c: Claim) -> str:
     return "money" if c.unit in MONEY_UNITS else (c.unit or "")
 
 
+def _value(c: Claim) -> Interval:
+    """A level as printed; a change with its direction's sign (增加（减少）0 is zero)."""
+    iv = in_wan(c)
+    if c.kind == "change_amount":
+        return iv.scale(Decimal(c.direction)) if c.direction else iv if c.value == 0 else iv
+    return iv
+
+
 def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     kinds = set(rule.params.get("kinds", ["amount", "count"]))
+    only = set(rule.params.get("concepts", []))
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     for c in facts.claims:
-        if c.kind in kinds and c.concept:
+        if c.kind in kinds and c.concept and (not only or c.concept in only):
+            if c.kind == "change_amount" and c.direction is None:
+                continue
             groups[(c.concept, c.role, _family(c))].append(c)
     for (concept, role, _), claims in groups.items():
         if len(claims) < 2:
@@ -35,7 +48,7 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         clusters: list[list[Claim]] = []
         for c in claims:
             for cl in clusters:
-                if all(in_wan(c).overlaps(in_wan(o)) for o in cl):
+                if all(_value(c).overlaps(_value(o)) for o in cl):
                     cl.append(c)
                     break
             else:
