@@ -17,7 +17,6 @@ from conftest import SEEDS
 KNOWN_GAPS = {
     # the self-evaluation tables are not yet read as facts (issue 2 note): scores and
     # executed amounts in attachments, narrative vs attachment
-    "selfeval-fund-score-truncated",
     "p4-annual-budget-goal-text-vs-table",
     "perf-score-yuanjiang-narrative-vs-attachment",
     "perf-score-tiaozheng-narrative-vs-attachment",
