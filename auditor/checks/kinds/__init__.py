@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, identity, partsum, rate, score, share, table_sum
+from auditor.checks.kinds import agree, change, code_label, identity, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -14,4 +14,25 @@ KINDS: dict[str, KindFn] = {
     "code_label": code_label.code_label,
     "score_parts": score.score_parts,
     "table_sum": table_sum.table_sum,
+    "table_rate": table_rate.table_rate,
+}
+
+# The placeholders a rule's `message` may use, per kind: what the kind's module puts into
+# Finding.values, plus stated / expected / arithmetic, which the engine adds for every kind.
+# Read from the kind modules; tests/test_catalogue.py re-derives them from the source and
+# fails when a kind and this table drift apart. A new kind without an entry here gets its
+# messages unchecked.
+_COMMON = {"stated", "expected", "arithmetic"}
+PLACEHOLDERS: dict[str, set[str]] = {
+    "change_rate": _COMMON | {"subject", "current", "delta", "base", "word"},
+    "change_direction": _COMMON | {"subject", "word_amount", "word_rate"},
+    "share": _COMMON | {"subject", "part", "whole", "whole_label"},
+    "rate": _COMMON | {"subject", "current", "budget"},
+    "partsum": _COMMON | {"subject", "total", "sum"},
+    "identity": _COMMON | {"subject", "total", "sum", "name"},
+    "agree": _COMMON | {"subject", "other", "other_line"},
+    "code_label": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
+    "score_parts": _COMMON | {"total", "sum"},
+    "table_sum": _COMMON | {"what", "table", "total", "sum"},
+    "table_rate": _COMMON | {"subject", "table", "reason"},
 }
