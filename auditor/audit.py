@@ -11,6 +11,7 @@ from auditor.checks.facts import FactBase
 from auditor.checks.kinds import KINDS
 from auditor.claims.extract import ClaimExtractor
 from auditor.claims.model import Claim
+from auditor.claims.table_facts import TableFactReader
 from auditor.ingest import load_document
 from auditor.ingest.errors import IngestError
 from auditor.model import Document, Flag
@@ -51,6 +52,7 @@ class Auditor:
     def __init__(self, catalogue: Catalogue | None = None):
         self.catalogue = catalogue or load_catalogue()
         self.extractor = ClaimExtractor(self.catalogue)
+        self.table_facts = TableFactReader(self.catalogue)
 
     def audit_text(self, text: str, path: str = "<text>") -> DocumentResult:
         """Audit a string as if it were a UTF-8 text file (rule test cases, notebooks)."""
@@ -67,6 +69,7 @@ class Auditor:
 
     def _audit(self, doc) -> DocumentResult:
         sentences, claims = self.extractor.extract(doc)
+        claims += self.table_facts.claims(doc, len(claims))
         facts = FactBase(doc, sentences, claims, self.catalogue)
         flags = run_checks(facts, self.catalogue.checks, KINDS)
         return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc)

@@ -107,10 +107,28 @@ class ClaimExtractor:
         sentences = self.sentences(doc)
         claims: list[Claim] = []
         previous: Sentence | None = None
+        open_head: Claim | None = None
         for s in sentences:
             self._extract_sentence(s, claims, previous)
+            open_head = self._continue_list(s, open_head)
             previous = s
         return sentences, claims
+
+    def _continue_list(self, s: Sentence, open_head: Claim | None) -> Claim | None:
+        """A 其中 list laid out one part per line: '支出合计X，其中：' / '基本支出Y；' / '项目支出Z。'"""
+        text = s.text.rstrip()
+        if text.endswith(("其中：", "其中:")):
+            heads = [c for c in s.claims if c.kind in ("amount", "count")]
+            return heads[-1] if heads else None
+        if open_head is None or s.section != open_head.section or s.qizhong_at is not None:
+            return None
+        parts = [c for c in s.claims if c.kind in ("amount", "count") and c.head_id is None]
+        if not parts:
+            return None
+        for part in parts[:1]:
+            if _same_family(open_head, part) and part.kind == open_head.kind:
+                part.head_id = open_head.id
+        return None if text.endswith("。") else open_head
 
     def _extract_sentence(self, s: Sentence, claims: list[Claim], previous: Sentence | None) -> None:
         text = s.text

@@ -33,15 +33,13 @@ def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             groups[c.head_id].append(c)
     for head_id, parts in groups.items():
         head = facts.claim(head_id)
-        sentence = facts.sentence(parts[0].sentence_id)
-        if sentence.text.count("其中") > 1 or "包括" in sentence.text:
+        head_sentence = facts.sentence(head.sentence_id)
+        if head_sentence.text.count("其中") > 1 or "包括" in head_sentence.text:
             continue
-        parts = [p for p in parts if not _bracketed(sentence.text, p.number.start)]
-        if len(parts) < 2 and not rule.params.get("single_part", False):
-            if parts and money(parts[0]).lo > money(head).hi:
-                pass  # a single part larger than its total is still an error
-            else:
-                continue
+        parts = [p for p in parts
+                 if not _bracketed(facts.sentence(p.sentence_id).text, p.number.start)]
+        if len(parts) < 2 and not (parts and money(parts[0]).lo > money(head).hi):
+            continue  # one part below its total says nothing
         total = interval_sum([money(p) for p in parts])
         head.verified = True
         for p in parts:
