@@ -61,7 +61,7 @@ class TableFactReader:
     def __init__(self, catalogue: Catalogue):
         self.exact = {a: cid for a, cid in catalogue.alias_table()}
         for cid, concept in catalogue.concepts.items():
-            for alias in concept.table_aliases:
+            for alias in getattr(concept, "table_aliases", []):
                 self.exact.setdefault(alias, cid)
 
     def concept(self, name: str, scope: str) -> str | None:
