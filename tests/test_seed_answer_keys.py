@@ -31,8 +31,6 @@ KNOWN_GAPS = {
     # a sum over change amounts (Δ total = Δ basic + Δ project); a staffing remark
     "total-change-vs-basic-plus-project",
     "shiye-bianzhi-new-vs-unchanged",
-    # counts enumerated in one sentence (购置6辆…同时购置7辆) against a stated total
-    "vehicle-purchase-count",
 }
 
 

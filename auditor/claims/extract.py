@@ -283,6 +283,8 @@ class ClaimExtractor:
             prefix = self.vocab.filler_start.sub("", clause[:m.start()])
             if prefix and (regex.search(r"\d", prefix) or self.vocab.qualifier_end.search(prefix)):
                 return clause, None  # a scoped or coded name: a different quantity
+            if prefix.count("（") + prefix.count("(") > prefix.count("）") + prefix.count(")"):
+                return clause, None  # 设备（不含车辆）: the name stands inside a remark
             return m.group(), self.vocab.alias_concept[m.group()]
         phrase = regex.sub(r"^[\d.、\s]+", "", clause).strip()
         phrase = regex.sub(r"(为|是|共|达|约|合计|总额|金额|共计)+$", "", phrase)
