@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, identity, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, enumeration, identity, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -15,6 +15,7 @@ KINDS: dict[str, KindFn] = {
     "score_parts": score.score_parts,
     "table_sum": table_sum.table_sum,
     "table_rate": table_rate.table_rate,
+    "enumeration": enumeration.enumeration,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -35,4 +36,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "score_parts": _COMMON | {"total", "sum"},
     "table_sum": _COMMON | {"what", "table", "total", "sum"},
     "table_rate": _COMMON | {"subject", "table", "reason"},
+    "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
 }
