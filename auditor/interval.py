@@ -76,6 +76,12 @@ class Interval:
     def overlaps(self, other: "Interval") -> bool:
         return self.lo <= other.hi and other.lo <= self.hi
 
+    def touches(self, other: "Interval") -> bool:
+        """Overlapping in a single boundary point only: two prints of one value that can
+        agree only if one was rounded half-down (or truncated) and the other half-up."""
+        return self.overlaps(other) and (self.lo == other.hi or self.hi == other.lo) and \
+            not (self.lo == self.hi or other.lo == other.hi)
+
     def distance(self, other: "Interval") -> Decimal:
         """How far apart two intervals are (0 when they overlap)."""
         if self.overlaps(other):

@@ -18,14 +18,8 @@ KNOWN_GAPS = {
     # the self-evaluation tables are not yet read as facts (issue 2 note): scores and
     # executed amounts in attachments, narrative vs attachment
     "p4-annual-budget-goal-text-vs-table",
-    "perf-score-yuanjiang-narrative-vs-attachment",
-    "perf-score-tiaozheng-narrative-vs-attachment",
-    "perf-jiagu-executed-amount",
-    "perf-xieqin-executed-amount",
     "pension-contribution-narrative-vs-table",
     "perf-xieqin-output-weight",
-    "perf-yuanjiang-exec-score",
-    "perf-tiaozheng-exec-score",
     "perf-attachment-name-yuanjiang",
     "perf-attachment-name-xieguanyuan",
     # a sum over change amounts (Δ total = Δ basic + Δ project); a staffing remark

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, identity, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -16,6 +16,7 @@ KINDS: dict[str, KindFn] = {
     "table_sum": table_sum.table_sum,
     "table_rate": table_rate.table_rate,
     "enumeration": enumeration.enumeration,
+    "form_link": forms.form_link,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -37,4 +38,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "table_sum": _COMMON | {"what", "table", "total", "sum"},
     "table_rate": _COMMON | {"subject", "table", "reason"},
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
+    "form_link": _COMMON | {"what", "form_line"},
 }

@@ -48,7 +48,7 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         clusters: list[list[Claim]] = []
         for c in claims:
             for cl in clusters:
-                if all(_value(c).overlaps(_value(o)) for o in cl):
+                if all(_value(c).overlaps(_value(o)) and not _value(c).touches(_value(o)) for o in cl):
                     cl.append(c)
                     break
             else:
@@ -60,10 +60,12 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         for cl in clusters[1:]:
             odd = cl[0]
             ref = majority[0]
+            boundary = any(_value(odd).touches(_value(m)) for m in majority)
             yield Finding(
                 evidence=[odd.evidence("stated"), ref.evidence("elsewhere")],
                 values={"subject": odd.subject or ref.subject, "other": ref.quote,
                         "other_line": str(ref.location.line)},
+                severity="warning" if boundary else None,
                 stated=odd.quote,
                 expected=ref.quote,
                 arithmetic=f"{odd.quote}（第{odd.location.line}行） ≠ {ref.quote}（第{ref.location.line}行）",

@@ -1,0 +1,169 @@
+"""Project self-evaluation forms (项目支出绩效自评表) against the narrative that summarises them.
+
+A form is read by its key cells, not by column position, because form layouts differ
+by region: the first number after a key cell (项目预算金额, 实际执行金额, 总分,
+项目执行情况（10分）) in the same row — or inside the same cell — is its value.
+A narrative paragraph that states a project's 全年预算数 and a 得分 is linked to the one
+form whose budget it equals; then its score must equal the form's 总分 and its
+executed amount the form's executed amount. The execution score is compared with
+weight × 执行率 as a warning, since forms state their scoring rule only loosely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterator
+
+import regex
+
+from auditor.catalogue import CheckRule
+from auditor.checks.engine import Finding
+from auditor.checks.facts import FactBase, fmt, in_wan
+from auditor.claims.model import Claim
+from auditor.interval import Interval
+from auditor.model import Cell, Evidence, Table
+
+_NUMBER_IN_CELL = regex.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass
+class _Value:
+    cell: Cell
+    quote: str
+    value: Decimal
+    decimals: int
+
+    @property
+    def interval(self) -> Interval:
+        return Interval.rounded(self.value, self.decimals)
+
+    def evidence(self, role: str) -> Evidence:
+        loc = self.cell.location
+        offset = self.cell.text.find(self.quote)
+        start = loc.start + max(offset, 0)
+        return Evidence(self.quote, loc.line, loc.page, start, start + len(self.quote), role)
+
+
+@dataclass
+class _Form:
+    title_line: int
+    values: dict[str, _Value] = field(default_factory=dict)
+    weights: dict[str, Decimal] = field(default_factory=dict)
+
+
+def _number(cell: Cell) -> _Value | None:
+    text = cell.text.strip()
+    if cell.value is not None and not text.endswith("%"):
+        return _Value(cell, text, Decimal(cell.value), len(text.replace(",", "").partition(".")[2]))
+    m = _NUMBER_IN_CELL.search(text)
+    if m and regex.search(r"\p{Han}", text[:m.start()]):  # "实际执行金额 (万元) 200.00"
+        q = m.group(1)
+        return _Value(cell, q, Decimal(q), len(q.partition(".")[2]))
+    return None
+
+
+def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: regex.Pattern[str]) -> list[_Form]:
+    forms: list[_Form] = []
+    for table in tables:
+        first_label = regex.sub(r"\s+", "", table.rows[0].cells[0].text) if table.rows and table.rows[0].cells else ""
+        if start.search(table.title or "") or first_label == "项目名称":
+            if not forms or forms[-1].values or first_label == "项目名称":
+                forms.append(_Form(table.location.line))
+        if not forms:
+            continue
+        form = forms[-1]
+        for row in table.rows:
+            for i, cell in enumerate(row.cells):
+                label = regex.sub(r"\s+", "", cell.text)
+                for key, pattern in keys.items():
+                    if key in form.values or not pattern.search(label):
+                        continue
+                    inline = _number(cell) if cell.value is None else None
+                    found = inline or next((v for c in row.cells[i + 1:] if (v := _number(c))), None)
+                    if found:
+                        form.values[key] = found
+                        weight = regex.search(r"[（(](\d+(?:\.\d+)?)分[)）]", label)
+                        if weight:
+                            form.weights[key] = Decimal(weight.group(1))
+    return [f for f in forms if "budget" in f.values]
+
+
+def _summary(facts: FactBase, line: int) -> dict[str, Claim]:
+    """The figures one narrative paragraph gives for a project."""
+    out: dict[str, Claim] = {}
+    for c in facts.claims:
+        if c.source != "narrative" or c.location.line != line:
+            continue
+        if c.kind == "score" and "score" not in out:
+            out["score"] = c
+        elif c.kind == "amount" and c.role == "budget_full" and "budget" not in out:
+            out["budget"] = c
+        elif c.kind == "amount" and c.role == "current" and "executed" not in out and "budget" in out:
+            out["executed"] = c
+        elif c.kind == "rate" and c.rate_kind == "execution" and "rate" not in out:
+            out["rate"] = c
+    return out
+
+
+def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    keys = {k: regex.compile(v) for k, v in rule.params["keys"].items()}
+    forms = _forms(facts.document.tables, keys, regex.compile(rule.params.get("title", "自评表")))
+    if not forms:
+        return
+    lines = sorted({c.location.line for c in facts.claims if c.kind == "score" and c.source == "narrative"})
+    for line in lines:
+        s = _summary(facts, line)
+        if "score" not in s or "budget" not in s:
+            continue
+        budget = in_wan(s["budget"])
+        matches = [f for f in forms if f.values["budget"].interval.overlaps(budget)]
+        if len(matches) != 1:
+            continue
+        form = matches[0]
+        s["budget"].verified = True
+        for key, what in (("score", "总分"), ("executed", "执行数")):
+            mine, theirs = s.get(key), form.values.get(key)
+            if mine is None or theirs is None:
+                continue
+            mine.verified = True
+            value = in_wan(mine) if key == "executed" else mine.interval
+            if key == "score" and mine.number.decimals == 0 and theirs.decimals == 0:
+                value = Interval.exact(mine.value)  # whole-number scores are given, not rounded
+            if value.overlaps(theirs.interval) and not value.touches(theirs.interval):
+                continue
+            yield Finding(
+                evidence=[mine.evidence("stated"), theirs.evidence("form"), s["budget"].evidence("link")],
+                values={"what": what, "form_line": str(theirs.cell.location.line)},
+                severity="warning" if value.touches(theirs.interval) else None,
+                stated=mine.quote,
+                expected=theirs.quote,
+                arithmetic=f"叙述{mine.quote}（第{mine.location.line}行）≠ 自评表{theirs.quote}"
+                           f"（第{theirs.cell.location.line}行）；按全年预算数{s['budget'].quote}对应该表",
+                section=mine.section,
+                key=(key, mine.id),
+            )
+        yield from _execution_score(s, form)
+
+
+def _execution_score(s: dict[str, Claim], form: _Form) -> Iterator[Finding]:
+    score, rate = form.values.get("execution_score"), s.get("rate")
+    weight = form.weights.get("execution_score")
+    if score is None or rate is None or weight is None:
+        return
+    rate.verified = True
+    frac = rate.interval.scale(Decimal("0.01"))
+    proportional = Interval.exact(weight) * frac
+    if score.interval.overlaps(proportional) or score.interval.overlaps(Interval(proportional.lo.to_integral_value(
+            rounding="ROUND_HALF_UP"), proportional.hi.to_integral_value(rounding="ROUND_HALF_UP"))):
+        return
+    yield Finding(
+        evidence=[score.evidence("stated"), rate.evidence("rate")],
+        values={"what": "预算执行得分", "form_line": str(score.cell.location.line)},
+        severity="warning",
+        stated=score.quote,
+        expected=fmt(weight * rate.value / 100),
+        arithmetic=f"{fmt(weight, 0)}分 × {rate.quote} = {fmt(weight * rate.value / 100, 3)}，表中得分{score.quote}",
+        section=rate.section,
+        key=("execution_score", score.cell.location.start),
+    )
