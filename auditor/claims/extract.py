@@ -82,25 +82,39 @@ class ClaimExtractor:
 
     # -- sentences -----------------------------------------------------------------
     def sentences(self, doc: Document) -> list[Sentence]:
+        """Sentences of the prose: paragraphs, and table cells that hold prose (目标, 完成情况)."""
         out: list[Sentence] = []
         for block in doc.blocks:
-            if block.kind != "paragraph":
-                continue
-            start = 0
-            text = block.text
-            pieces = []
-            for m in _SENTENCE_END.finditer(text):
-                pieces.append((start, m.end()))
-                start = m.end()
-            if start < len(text):
-                pieces.append((start, len(text)))
-            for a, b in pieces:
-                if not text[a:b].strip():
-                    continue
-                loc = Location(block.location.line, block.location.start + a, block.location.start + b,
-                               block.location.page)
-                out.append(Sentence(len(out), text[a:b], loc, block.section))
+            if block.kind == "paragraph":
+                self._split(block.text, block.location, block.section, out)
+            elif block.table is not None:
+                for row in block.table.rows:
+                    for cell in row.cells:
+                        if cell.value is None and _is_prose(cell.text):
+                            self._split_cell(cell.text, cell.location, block.section, out)
         return out
+
+    def _split_cell(self, text: str, loc: Location, section: tuple[str, ...], out: list[Sentence]) -> None:
+        offset = 0
+        for i, piece in enumerate(text.split("\n")):
+            start = loc.start + offset
+            self._split(piece, Location(loc.line + i, start, start + len(piece), loc.page), section, out)
+            offset += len(piece) + 1
+
+    @staticmethod
+    def _split(text: str, where: Location, section: tuple[str, ...], out: list[Sentence]) -> None:
+        start = 0
+        pieces = []
+        for m in _SENTENCE_END.finditer(text):
+            pieces.append((start, m.end()))
+            start = m.end()
+        if start < len(text):
+            pieces.append((start, len(text)))
+        for a, b in pieces:
+            if not text[a:b].strip():
+                continue
+            loc = Location(where.line, where.start + a, where.start + b, where.page)
+            out.append(Sentence(len(out), text[a:b], loc, section))
 
     # -- claims ----------------------------------------------------------------------
     def extract(self, doc: Document) -> tuple[list[Sentence], list[Claim]]:
@@ -314,6 +328,11 @@ class ClaimExtractor:
                 owner = [p for p in after if p.head_id is not None and p.number.start < c.number.start]
                 if owner and owner[-1].role != "current":
                     c.role = owner[-1].role
+
+
+def _is_prose(text: str) -> bool:
+    """A cell worth reading as sentences: some words and at least one figure with a unit."""
+    return len(regex.findall(r"\p{Han}", text)) >= 8 and any(n.unit for n in find_numbers(text))
 
 
 def _same_family(a: Claim, b: Claim) -> bool:

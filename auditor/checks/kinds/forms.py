@@ -24,6 +24,7 @@ from auditor.claims.model import Claim
 from auditor.interval import Interval
 from auditor.model import Cell, Evidence, Table
 
+_TOTAL_ROW = regex.compile(r"^(合计|总计|年度资金总额)$")
 _NUMBER_IN_CELL = regex.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*$")
 
 
@@ -50,6 +51,7 @@ class _Form:
     title_line: int
     values: dict[str, _Value] = field(default_factory=dict)
     weights: dict[str, Decimal] = field(default_factory=dict)
+    end_line: int = 0  # one past the last line of the form's last table
 
 
 def _number(cell: Cell) -> _Value | None:
@@ -63,16 +65,34 @@ def _number(cell: Cell) -> _Value | None:
     return None
 
 
-def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: regex.Pattern[str]) -> list[_Form]:
+def _column_values(table: Table, columns: dict[str, regex.Pattern[str]], form: "_Form") -> None:
+    """Forms laid out as a funds table: the first row's 全年预算数 / 全年执行数."""
+    for key, pattern in columns.items():
+        if key in form.values:
+            continue
+        j = next((k for k, name in enumerate(table.columns) if pattern.search(name.rsplit("/", 1)[-1])), None)
+        if j is None:
+            continue
+        rows = sorted(table.rows, key=lambda r: not _TOTAL_ROW.search(regex.sub(r"\s+", "", r.label)))
+        for row in rows:
+            if j < len(row.cells) and (v := _number(row.cells[j])) is not None:
+                form.values[key] = v
+                break
+
+
+def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: regex.Pattern[str],
+           columns: dict[str, regex.Pattern[str]]) -> list[_Form]:
     forms: list[_Form] = []
     for table in tables:
         first_label = regex.sub(r"\s+", "", table.rows[0].cells[0].text) if table.rows and table.rows[0].cells else ""
-        if start.search(table.title or "") or first_label == "项目名称":
-            if not forms or forms[-1].values or first_label == "项目名称":
-                forms.append(_Form(table.location.line))
+        # a form opens with its name row; its later parts (goals, indicators) repeat the title
+        if first_label in ("项目名称", "单位名称") or (not forms and start.search(table.title or "")):
+            forms.append(_Form(table.location.line))
         if not forms:
             continue
         form = forms[-1]
+        form.end_line = table.line_end + 1
+        _column_values(table, columns, form)
         for row in table.rows:
             for i, cell in enumerate(row.cells):
                 label = regex.sub(r"\s+", "", cell.text)
@@ -108,9 +128,11 @@ def _summary(facts: FactBase, line: int) -> dict[str, Claim]:
 
 def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     keys = {k: regex.compile(v) for k, v in rule.params["keys"].items()}
-    forms = _forms(facts.document.tables, keys, regex.compile(rule.params.get("title", "自评表")))
+    columns = {k: regex.compile(v) for k, v in rule.params.get("columns", {}).items()}
+    forms = _forms(facts.document.tables, keys, regex.compile(rule.params.get("title", "自评表")), columns)
     if not forms:
         return
+    yield from _text_in_forms(facts, forms)
     lines = sorted({c.location.line for c in facts.claims if c.kind == "score" and c.source == "narrative"})
     for line in lines:
         s = _summary(facts, line)
@@ -144,6 +166,32 @@ def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 key=(key, mine.id),
             )
         yield from _execution_score(s, form)
+
+
+def _text_in_forms(facts: FactBase, forms: list[_Form]) -> Iterator[Finding]:
+    """A form's own prose (预期目标, 实际完成情况) restating its 全年预算数."""
+    for c in facts.claims:
+        if c.source != "narrative" or c.kind != "amount" or c.role != "budget_full":
+            continue
+        form = next((f for f in forms if f.title_line <= c.location.line < f.end_line), None)
+        if form is None or c.location.line < min(v.cell.location.line for v in form.values.values()):
+            continue
+        theirs = form.values["budget"]
+        c.verified = True
+        value = in_wan(c)
+        if value.overlaps(theirs.interval) and not value.touches(theirs.interval):
+            continue
+        yield Finding(
+            evidence=[c.evidence("stated"), theirs.evidence("form")],
+            values={"what": "全年预算数", "form_line": str(theirs.cell.location.line)},
+            severity="warning" if value.touches(theirs.interval) else None,
+            stated=c.quote,
+            expected=theirs.quote,
+            arithmetic=f"表内文字{c.quote}（第{c.location.line}行）≠ 表中全年预算数{theirs.quote}"
+                       f"（第{theirs.cell.location.line}行）",
+            section=c.section,
+            key=("text", c.id),
+        )
 
 
 def _execution_score(s: dict[str, Claim], form: _Form) -> Iterator[Finding]:

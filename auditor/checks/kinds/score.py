@@ -22,13 +22,15 @@ from auditor.interval import interval_sum
 def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     total_re = regex.compile(rule.params.get("total_pattern", "自评得分|总得分|综合得分|评价得分|总分"))
     part_re = regex.compile(rule.params.get("part_pattern", "指标|方面"))
+    # "总分设置为100分：预算执行率10分、产出指标50分…" states weights, not scores
+    weights_re = regex.compile(rule.params.get("weights_pattern", "设置|设定|满分|分值|权重"))
     min_parts = int(rule.params.get("min_parts", 3))
     scores = [c for c in facts.claims if c.kind == "score" and c.number.comparator is None]
     i = 0
     while i < len(scores):
         total = scores[i]
         lead = _lead(facts, total)
-        if not total_re.search(lead):
+        if not total_re.search(lead) or weights_re.search(lead):
             i += 1
             continue
         parts: list[Claim] = []
