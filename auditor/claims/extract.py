@@ -154,6 +154,10 @@ class ClaimExtractor:
         for n in numbers:
             lead = text[prev_end:n.start]
             claim = self._classify(s, n, lead, len(claims), last_amount)
+            if claim is not None and claim.kind == "change_rate" and s.claims \
+                    and s.claims[-1].kind == "change_amount" and claim.concept is None:
+                # "收入总计减少620.07万元，下降8.45%": the rate is the change just stated
+                claim.subject, claim.concept = s.claims[-1].subject, s.claims[-1].concept
             prev_end = n.end
             if claim is None:
                 continue
@@ -227,9 +231,9 @@ class ClaimExtractor:
                 concept = None  # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
         if kind == "change_amount":
             # what the change is measured against: 上年预算 and 上年决算/执行数 are different bases
-            if regex.search(r"预算", clause):
+            if regex.search(r"上年度?预算", clause):
                 role = "budget_base"
-            elif regex.search(r"执行数|决算", clause):
+            elif regex.search(r"上年度?(?:执行数|决算)", clause):
                 role = "actual_base"
         return Claim(cid, kind, n, loc, s.id, subject, concept, role, direction, dword, dloc,
                      denominator, rate_kind, None, s.section)

@@ -19,8 +19,8 @@ from auditor.interval import Interval
 _HUNDRED = Interval.exact(100)
 
 
-def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, Claim | None]:
-    """(change amount, current amount) the rate refers to."""
+def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, list[Claim]]:
+    """(change amount, candidate current amounts) the rate refers to, nearest first."""
     prior = before_in_sentence(facts, rate, ("change_amount", "change_rate", "amount"))
     delta = None
     for c in reversed(prior):
@@ -30,41 +30,45 @@ def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, Claim | None]:
             delta = c
             break
     if delta is None:
-        return None, None
-    current = None
+        return None, []
     for c in reversed(before_in_sentence(facts, delta, ("amount",))):
         if same_subject(c, delta) and c.role == "current":
-            current = c
-            break
-    if current is None and delta.concept:
+            return delta, [c]
+    if delta.concept:
         found = facts.value(delta.concept)
-        current = found[1] if found else None
-    return delta, current
+        return delta, [found[1]] if found else []
+    if delta.subject and not any(c.kind == "amount" for c in prior):
+        # "X支出决算5.05万元，…。较上年决算减少0.24万元，下降4.54%": the paragraph's own amount,
+        # stated in the sentence before on the same line
+        s = facts.sentence(rate.sentence_id)
+        if s.id > 0:
+            before = facts.sentence(s.id - 1)
+            if before.location.line == s.location.line:
+                return delta, [c for c in before.claims if c.kind == "amount" and c.role == "current"]
+    return delta, []
 
 
 def change_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     for rate in facts.claims:
         if rate.kind != "change_rate" or rate.direction is None:
             continue
-        delta, current = _context(facts, rate)
-        if delta is None or current is None or delta.direction is None:
+        delta, currents = _context(facts, rate)
+        if delta is None or not currents or delta.direction is None:
             continue
         if delta.direction != rate.direction and delta.direction != 0 and rate.direction != 0:
             continue  # the words disagree: change_direction reports it
         sign = delta.direction or rate.direction
         d = money(delta).scale(sign if sign else 1)
-        base = money(current) - d
-        for c in (rate, delta, current):
-            c.verified = True
-        if base.lo <= 0:
-            continue  # zero (or unknowable) base: 增长100% is the template's way to say "new"
-        expected = (d / base)
-        if expected is None:
-            continue
-        expected = expected * _HUNDRED
         stated = rate.interval.scale(sign if sign else 1) if rate.value >= 0 else rate.interval
-        if stated.overlaps(expected):
-            continue
+        rate.verified = delta.verified = True
+        verdicts = [_expected(money(c) - d, d) for c in currents]
+        if any(e is None or stated.overlaps(e) for e in verdicts):
+            for c, e in zip(currents, verdicts):
+                c.verified = c.verified or (e is not None and stated.overlaps(e))
+            continue  # a zero base proves nothing; one reading that holds is enough
+        current, expected = currents[0], verdicts[0]
+        current.verified = True
+        base = money(current) - d
         severity = "warning" if truncation_fits(rate, expected) else None
         yield Finding(
             evidence=[rate.evidence("stated"), delta.evidence("change"), current.evidence("current")],
@@ -98,6 +102,14 @@ def change_direction(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 stated=f"{delta.direction_word}{delta.quote}，{rate.direction_word}{rate.quote}",
                 section=rate.section,
             )
+
+
+def _expected(base: Interval, d: Interval) -> Interval | None:
+    """The rate in % that Δ over the base gives; None for a base that may be zero."""
+    if base.lo <= 0:
+        return None  # zero (or unknowable) base: 增长100% is the template's way to say "new"
+    q = d / base
+    return q * _HUNDRED if q is not None else None
 
 
 def _abs(iv: Interval) -> Interval:
