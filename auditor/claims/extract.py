@@ -140,7 +140,7 @@ class ClaimExtractor:
         if not parts:
             return None
         for part in parts[:1]:
-            if _same_family(open_head, part) and part.kind == open_head.kind:
+            if _same_family(open_head, part) and part.kind == open_head.kind and part.role == open_head.role:
                 part.head_id = open_head.id
         return None if text.endswith("。") else open_head
 

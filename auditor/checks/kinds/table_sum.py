@@ -83,6 +83,8 @@ def table_sum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         cols = _numeric_columns(table)
         side_by_side = sum(1 for c in table.columns if regex.search(r"代码|编码", c)) > 1
         coded = [] if side_by_side else _code_rows(table)  # 人员经费 | 公用经费 blocks side by side
+        if len({r.code for r in coded}) != len(coded):
+            coded = []  # one code on several rows (projects under one 项): not a hierarchy
         for j in cols:
             # 类 = Σ 款, 款 = Σ 项
             for parent in coded:
@@ -120,7 +122,8 @@ def _column_sums(table: Table, cols: list[int]) -> Iterator[Finding]:
         parent = name.rsplit("/", 1)[0] if "/" in name else ""
         depth = name.count("/")
         siblings = [k for k in cols if k != j and names[k].count("/") == depth
-                    and (names[k].rsplit("/", 1)[0] if "/" in names[k] else "") == parent]
+                    and (names[k].rsplit("/", 1)[0] if "/" in names[k] else "") == parent
+                    and not names[k].rsplit("/", 1)[-1].startswith("其中")]
         deeper = [k for k in cols if names[k].count("/") > depth and names[k].startswith(parent)]
         if len(siblings) < 2 or deeper:
             continue
