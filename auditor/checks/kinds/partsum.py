@@ -6,6 +6,8 @@ and are left alone unless their structure is unambiguous.
 from __future__ import annotations
 
 from collections import defaultdict
+
+import regex
 from typing import Iterator
 
 from auditor.catalogue import CheckRule
@@ -26,6 +28,10 @@ def _bracketed(text: str, pos: int) -> bool:
     return depth > 0
 
 
+def _outside_brackets(text: str, word: str) -> bool:
+    return any(not _bracketed(text, m.start()) for m in regex.finditer(word, text))
+
+
 def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     groups: dict[int, list[Claim]] = defaultdict(list)
     for c in facts.claims:
@@ -34,23 +40,33 @@ def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     for head_id, parts in groups.items():
         head = facts.claim(head_id)
         head_sentence = facts.sentence(head.sentence_id)
-        if head_sentence.text.count("其中") > 1 or "包括" in head_sentence.text:
+        if head_sentence.text.count("其中") > 1 or _outside_brackets(head_sentence.text, "包括"):
             continue
-        parts = [p for p in parts
-                 if not _bracketed(facts.sentence(p.sentence_id).text, p.number.start)]
-        if len(parts) < 2 and not (parts and money(parts[0]).lo > money(head).hi):
-            continue  # one part below its total says nothing
-        total = interval_sum([money(p) for p in parts])
-        head.verified = True
-        for p in parts:
-            p.verified = True
-        if total.lo <= money(head).hi:
-            continue
-        yield Finding(
-            evidence=[head.evidence("total"), *[p.evidence("part") for p in parts]],
-            values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total)},
-            stated=head.quote,
-            expected=f"≥{fmt_interval(total)}",
-            arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total)} > {head.quote}",
-            section=head.section,
-        )
+        top = [p for p in parts if not _bracketed(facts.sentence(p.sentence_id).text, p.number.start)]
+        yield from _judge(head, top)
+        # "基本支出3616.29万元（包括人员经费3212.43万元，公用经费403.86万元）": a part's own parts
+        for i, part in enumerate(top):
+            end = top[i + 1].number.start if i + 1 < len(top) else 10**9
+            inner = [p for p in parts if p.sentence_id == part.sentence_id
+                     and part.number.start < p.number.start < end and p not in top]
+            yield from _judge(part, inner)
+
+
+def _judge(head: Claim, parts: list[Claim]) -> Iterator[Finding]:
+    if len(parts) < 2 and not (parts and money(parts[0]).lo > money(head).hi):
+        return  # one part below its total says nothing
+    total = interval_sum([money(p) for p in parts])
+    head.verified = True
+    for p in parts:
+        p.verified = True
+    if total.lo <= money(head).hi:
+        return
+    yield Finding(
+        evidence=[head.evidence("total"), *[p.evidence("part") for p in parts]],
+        values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total)},
+        stated=head.quote,
+        expected=f"≥{fmt_interval(total)}",
+        arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total)} > {head.quote}",
+        section=head.section,
+        key=(head.id,),
+    )
