@@ -298,7 +298,7 @@ class ClaimExtractor:
             return clause, "code:" + coded.group("code")
         m = _last(self.vocab.aliases, clause)
         if m:
-            prefix = self.vocab.filler_start.sub("", clause[:m.start()])
+            prefix = regex.sub(r"\d{4}年度?", "", self.vocab.filler_start.sub("", clause[:m.start()]))
             if prefix and (regex.search(r"\d", prefix) or self.vocab.qualifier_end.search(prefix)):
                 return clause, None  # a scoped or coded name: a different quantity
             if prefix.count("（") + prefix.count("(") > prefix.count("）") + prefix.count(")"):
