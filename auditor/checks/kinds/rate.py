@@ -21,6 +21,7 @@ _BUDGET_ROLES = {
     "execution": ("budget_full", "budget_initial"),
     "completion_full": ("budget_full",),
     "completion_initial": ("budget_initial",),
+    "completion": ("budget_initial", "budget_full"),
     "variance": ("budget_full", "budget_initial"),
 }
 
