@@ -229,6 +229,10 @@ class ClaimExtractor:
             subject, concept = self._subject(clause, lead)
             if subject in self.elliptical and any(self._scoped(c) for c in s.claims):
                 concept = None  # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
+            if concept is None and last_amount is not None and last_amount.concept \
+                    and last_amount.role != role and self._only_role_words(clause):
+                # "X年初预算为A万元，支出决算为B万元": B is X too, in another role
+                subject, concept = last_amount.subject, last_amount.concept
         if kind == "change_amount":
             # what the change is measured against: 上年预算 and 上年决算/执行数 are different bases
             if regex.search(r"上年度?预算", clause):
@@ -269,6 +273,12 @@ class ClaimExtractor:
             if m and (best is None or m.end() > best[1]):
                 best = (name, m.end())
         return best
+
+    def _only_role_words(self, clause: str) -> bool:
+        rest = clause
+        for _, pattern in self.vocab.roles:
+            rest = pattern.sub("", rest)
+        return regex.sub(r"支出|为|是|达|共|的|\s", "", rest) == ""
 
     def _role(self, clause: str) -> str | None:
         """The role word of the clause, None when it has none (the figure may inherit one)."""
