@@ -1,12 +1,34 @@
 """Load the rule catalogue (YAML) into validated models.
 
-Rule files are untrusted input written by people: unknown keys are errors (a
-typo must never silently disable a rule), numbers that would lose precision must
-be quoted, patterns must compile, and every error names file:line.
+Rule files are untrusted input written by people, so loading is strict and every
+mistake is reported as one Chinese message naming file:line:col (and the rule id
+when it is known):
+
+- the file: too large, not UTF-8, not YAML, several documents, nesting too deep,
+  YAML aliases (``*name``: rejected outright, so an alias bomb cannot expand),
+  duplicate keys;
+- numbers YAML would change: ``0.10`` (read as 0.1), ``1e4`` (read as text),
+  ``no`` (read as false), ``010`` (read as 8) must be quoted;
+- the schema: unknown key (with a "did you mean"), missing field, wrong type,
+  unknown kind (the valid ones listed), unknown or wrongly typed ``params``;
+- ids: malformed, or used twice in one rules folder; a later folder (``--rules``)
+  may deliberately override a rule of an earlier one by reusing its id;
+- message placeholders the kind does not provide;
+- patterns that do not compile, match the empty text, or time out on the rule's
+  own test cases (``regex`` module timeout);
+- test cases: duplicate case ids, no expectation, a flag expected from an
+  unknown rule; concepts referenced by ``params`` that no lexicon defines.
+
+``load_catalogue`` raises the first ``RuleError``; given ``errors=[]`` it
+collects one error per broken file instead, skips those files and loads the rest.
 """
 
 from __future__ import annotations
 
+import difflib
+import string
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,13 +39,28 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
+MAX_FILE_BYTES = 1_000_000  # a rule file is a page of YAML; the classification data is 30 kB
+MAX_DEPTH = 32  # nesting levels of YAML collections
+PATTERN_TIMEOUT = 0.5  # seconds a rule's pattern may take on one of its own test texts
+RULE_SUFFIXES = (".yaml", ".yml")
+_ID_RE = regex.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
+
 
 class RuleError(Exception):
-    """A rule file that cannot be used; str() is 'file:line: what is wrong'."""
+    """A rule file that cannot be used; str() is 'file:line:col: [rule-id] what is wrong'."""
 
-    def __init__(self, path: Path | str, line: int | None, reason: str):
+    def __init__(self, path: Path | str, line: int | None, reason: str, column: int | None = None,
+                 rule_id: str | None = None):
         self.path, self.line, self.reason = str(path), line, reason
-        super().__init__(f"{path}:{line or 1}: {reason}")
+        self.column, self.rule_id = column, rule_id
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        where = f"{self.path}:{self.line or 1}" + (f":{self.column}" if self.column else "")
+        return f"{where}: " + (f"[{self.rule_id}] " if self.rule_id else "") + self.reason
+
+    def __str__(self) -> str:  # rule_id may be filled in after construction
+        return self._text()
 
 
 class _Strict(BaseModel):
@@ -33,6 +70,9 @@ class _Strict(BaseModel):
 class Concept(_Strict):
     name: str
     aliases: list[str]
+    # names a table row uses for the concept that would be too vague in prose
+    # ("政府采购情况/合计", "车辆数合计(辆)"); only matched against table labels
+    table_aliases: list[str] = Field(default_factory=list)
 
 
 class CaseClaim(_Strict):
@@ -98,6 +138,93 @@ class CheckRule(_Strict):
     path: str = ""
 
 
+# -- the parameters each check kind reads (validated; the kind gets the raw dict) -------------
+
+ClaimKindName = Literal["amount", "change_amount", "change_rate", "share", "rate", "count", "score",
+                        "percent", "other"]
+
+
+class _NoParams(_Strict):
+    pass
+
+
+class IdentityItem(_Strict):
+    name: str | None = None
+    total: str
+    parts: list[str] = Field(min_length=1)
+
+
+class IdentityParams(_Strict):
+    identities: list[IdentityItem] = Field(min_length=1)
+
+
+def _concepts(**kw: Any) -> Any:
+    """A parameter naming lexicon concept ids: each must exist once every lexicon is read."""
+    return Field(json_schema_extra={"concept": True}, **kw)
+
+
+class AgreeParams(_Strict):
+    kinds: list[ClaimKindName] = Field(default_factory=lambda: ["amount", "count"])
+    concepts: list[str] = _concepts(default_factory=list)  # empty: every concept
+
+
+class CodeLabelParams(_Strict):
+    section: str = "function"
+
+
+def _pattern(default: Any = ..., description: str = "", **kw: Any) -> Any:
+    """A parameter that is a regular expression (or a list / mapping of them): compiled and timed at load time."""
+    if "default_factory" in kw:
+        return Field(description=description, json_schema_extra={"regex": True}, **kw)
+    return Field(default, description=description, json_schema_extra={"regex": True})
+
+
+class ScorePartsParams(_Strict):
+    total_pattern: str | None = _pattern(None, "总分的引导词")
+    part_pattern: str | None = _pattern(None, "分项得分的引导词")
+    weights_pattern: str | None = _pattern(None, "表示分值（而非得分）的词")
+    min_parts: int = Field(3, ge=1)
+
+
+class EnumerationParams(_Strict):
+    verb: str = _pattern(description="逐项列举所用的动词（正则片段）")
+    unit: str
+    concept: str = _concepts()
+
+
+class FormLinkParams(_Strict):
+    title: str | None = _pattern(None, "自评表标题")
+    keys: dict[str, str] = _pattern(description="键单元格的正则：budget / executed / score / execution_score")
+    columns: dict[str, str] = _pattern(default_factory=dict, description="资金表列名的正则")
+
+
+class TableRateParams(_Strict):
+    budget: str = _pattern(description="全年预算数列名")
+    executed: str = _pattern(description="全年执行数列名")
+    rate: str = _pattern(description="执行率列名")
+    weight: str = _pattern(description="分值列名")
+    score: str = _pattern(description="得分列名")
+    score_rules: list[str] | None = None
+
+
+KIND_PARAMS: dict[str, type[BaseModel]] = {
+    "change_rate": _NoParams,
+    "change_direction": _NoParams,
+    "share": _NoParams,
+    "rate": _NoParams,
+    "partsum": _NoParams,
+    "identity": IdentityParams,
+    "agree": AgreeParams,
+    "code_label": CodeLabelParams,
+    "score_parts": ScorePartsParams,
+    "table_sum": _NoParams,
+    "table_rate": TableRateParams,
+    "enumeration": EnumerationParams,
+    "form_link": FormLinkParams,
+}
+"""Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
+
+
 @dataclass
 class Catalogue:
     concepts: dict[str, Concept]
@@ -105,100 +232,655 @@ class Catalogue:
     checks: list[CheckRule]
     classification: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     lexicon_rules: list[LexiconRule] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # rule id → the file it came from
 
     def alias_table(self) -> list[tuple[str, str]]:
         """(alias, concept id), longest alias first so scoped names win."""
         pairs = [(a, cid) for cid, c in self.concepts.items() for a in c.aliases]
         return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
+    def rule(self, rule_id: str) -> CheckRule | LexiconRule | VocabularyRule | None:
+        for r in [*self.checks, *self.lexicon_rules, self.vocabulary]:
+            if r.id == rule_id:
+                return r
+        return None
+
+
+# -- reading YAML safely -------------------------------------------------------------------
+
+class _Reject(Exception):
+    def __init__(self, mark: Any, reason: str):
+        self.mark, self.reason = mark, reason
+
+
+class _RuleLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (no alias bomb can expand) and deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Reject(event.start_mark, f"不支持 YAML 别名“*{event.anchor}”（锚点/别名可被用来制造"
+                                            "“亿笑”式膨胀）：请把内容直接写出")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Reject(self.peek_event().start_mark, f"嵌套超过 {MAX_DEPTH} 层")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_YAML_HINTS = [
+    ("cannot start any token", "YAML 不允许用 Tab 缩进，请改用空格"),
+    ("mapping values are not allowed", "值中含有“: ”时请给整个值加引号"),
+    ("expected <block end>", "缩进不一致"),
+    ("could not find expected ':'", "缺少冒号，或多行文字未加引号"),
+    ("found unexpected end of stream", "引号或括号没有闭合"),
+    ("expected a single document", "一个规则文件只能含一个 YAML 文档（去掉多余的 ---）"),
+]
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> RuleError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = next((h for key, h in _YAML_HINTS if key in str(exc)), "")
+    reason = f"YAML 语法错误: {problem}" + (f"（{hint}）" if hint else "")
+    return RuleError(path, mark.line + 1 if mark else None, reason, mark.column + 1 if mark else None)
+
+
+_FLOAT_TAG, _INT_TAG, _BOOL_TAG = ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int",
+                                    "tag:yaml.org,2002:bool")
+_PLAIN_INT = regex.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_NUMBER_AS_TEXT = regex.compile(r"^[-+]?(?:\d[\d_]*\.?\d*|\.\d+)[eE][-+]?\d+$")
+
+
+def _scan(node: yaml.Node, path: Path) -> None:
+    """Duplicate keys, and unquoted scalars that YAML would read as something else."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in seen:
+                        first = seen[k.value]
+                        raise RuleError(path, k.start_mark.line + 1,
+                                        f"键“{k.value}”重复（第 {first.start_mark.line + 1} 行已有）：YAML 会静默"
+                                        "丢弃前一个值", k.start_mark.column + 1)
+                    seen[k.value] = k
+                stack.extend([k, v])
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.ScalarNode) and n.style is None:
+            reason = None
+            if n.tag == _FLOAT_TAG:
+                reason = (f"数字 {n.value} 未加引号：YAML 会把它读成浮点数 {yaml.safe_load(n.value)!r}，"
+                          f"丢失精度（如 0.10 变成 0.1）。请写成 \"{n.value}\"")
+            elif n.tag == _INT_TAG and not _PLAIN_INT.match(n.value):
+                reason = (f"数字 {n.value} 未加引号：YAML 会把它读成 {yaml.safe_load(n.value)!r}"
+                          f"（前导 0、下划线或冒号有特殊含义）。请写成 \"{n.value}\"")
+            elif n.tag == _BOOL_TAG and n.value.lower() not in ("true", "false"):
+                reason = (f"“{n.value}”未加引号：YAML 会把它读成布尔值 {yaml.safe_load(n.value)!r}。"
+                          f"若指文字请写成 \"{n.value}\"，若指真假请写 true 或 false")
+            elif _NUMBER_AS_TEXT.match(n.value):
+                reason = f"“{n.value}”未加引号：YAML 会把它读成文字而不是数字。请写成 \"{n.value}\""
+            if reason:
+                raise RuleError(path, n.start_mark.line + 1, reason, n.start_mark.column + 1)
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """The data and the composed node tree of one rule file (one parse, safe constructors only)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RuleError(path, 1, f"文件过大（{size:,} 字节，上限 {MAX_FILE_BYTES:,}）：规则文件应短小，"
+                                     "请拆分")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RuleError(path, None, f"无法读取: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RuleError(path, line, "文件不是 UTF-8 编码：请另存为 UTF-8") from None
+    loader = _RuleLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except _Reject as exc:
+        raise RuleError(path, exc.mark.line + 1, exc.reason, exc.mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    except RecursionError:
+        raise RuleError(path, None, "嵌套过深，无法读取") from None
+    finally:
+        loader.dispose()
+    if root is not None:
+        try:
+            _scan(root, path)
+        except RuleError as exc:
+            exc.rule_id = _data_id(data)
+            raise
+    return data, root
+
+
+def _data_id(data: Any) -> str | None:
+    rid = data.get("id") if isinstance(data, dict) else None
+    return rid if isinstance(rid, str) and _ID_RE.match(rid) else None
+
+
+# -- locating and explaining schema errors -----------------------------------------------------
 
 def _line_of(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
+def _col_of(node: yaml.Node | None) -> int | None:
+    return node.start_mark.column + 1 if node is not None else None
+
+
 def _node_for(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node | None:
-    """Walk a composed YAML tree along a pydantic error location to find its line."""
+    """Walk a composed YAML tree along a pydantic error location to find its line.
+
+    The last key of the location gives its key node (an unknown key points at itself);
+    a key that is absent gives the mapping that lacks it (a missing field); location
+    parts that name a union member ('list[CaseFlag]') are skipped.
+    """
     node = root
-    for key in loc:
+    for i, key in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
             found = None
             for k, v in node.value:
-                if k.value == key:
-                    found = k if key == loc[-1] else v
+                if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                    found = k if i == len(loc) - 1 else v
                     break
             if found is None:
-                return node
+                if i == len(loc) - 1:
+                    return node
+                continue
             node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                return node
             node = node.value[key]
+        elif isinstance(node, yaml.SequenceNode):
+            continue
         else:
             return node
     return node
 
 
-def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RuleError(path, mark.line + 1 if mark else None, f"YAML 无法解析: {exc}") from None
-    return data, root
+def _unwrap(tp: Any) -> Any:
+    """The model (or container) a field annotation holds, through Optional/Union."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if args else tp
+    return tp
 
 
-def _validate(model: type[BaseModel], data: Any, path: Path, root: yaml.Node | None) -> Any:
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    cur: Any = model
+    for key in loc:
+        cur = _unwrap(cur)
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            if key not in cur.model_fields:
+                return None
+            cur = cur.model_fields[key].annotation
+        elif typing.get_origin(cur) is list:
+            cur = typing.get_args(cur)[0]
+        elif typing.get_origin(cur) is dict:
+            cur = typing.get_args(cur)[1]
+        else:
+            return None
+    cur = _unwrap(cur)
+    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+
+
+_TYPE_NAMES = {"str": "文字", "int": "整数", "float": "小数", "bool": "布尔值（true/false）", "list": "列表",
+               "dict": "映射（键: 值）", "NoneType": "空值"}
+_EXPECTED_TYPE = {"string_type": "文字", "list_type": "列表", "dict_type": "映射（键: 值）",
+                  "int_type": "整数", "int_parsing": "整数", "bool_type": "布尔值（true/false）",
+                  "bool_parsing": "布尔值（true/false）", "model_type": "映射（键: 值）",
+                  "model_attributes_type": "映射（键: 值）", "int_from_float": "整数"}
+
+
+def _explain(model: type[BaseModel], err: dict[str, Any], prefix: tuple[Any, ...] = ()) -> str:
+    loc = tuple(x for x in err["loc"])
+    where = ".".join(str(x) for x in (*prefix, *loc)) or "(顶层)"
+    kind = err["type"]
+    got = _TYPE_NAMES.get(type(err.get("input")).__name__, type(err.get("input")).__name__)
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        allowed = [f for f in (parent.model_fields if parent else {}) if f != "path"]
+        close = difflib.get_close_matches(str(loc[-1]), allowed, 1, 0.6)
+        return (f"未知字段“{where}”" + (f"，是否想写“{close[0]}”？" if close else "")
+                + (f"；此处允许的字段: {', '.join(allowed)}" if allowed else "；此处不接受任何字段"))
+    if kind == "missing":
+        return f"缺少必填字段“{where}”"
+    if kind == "literal_error":
+        expected = str(err.get("ctx", {}).get("expected", "")).replace(" or ", " 或 ")
+        return f"“{where}”的值“{err.get('input')}”无效，应为 {expected}"
+    if kind in _EXPECTED_TYPE:
+        quote = "；若是文字请加引号" if kind == "string_type" and got in ("整数", "小数", "布尔值（true/false）") else ""
+        return f"“{where}”应为{_EXPECTED_TYPE[kind]}，实际是{got}“{err.get('input')}”{quote}"
+    if kind in ("too_short", "greater_than_equal"):
+        return f"“{where}”的值太小或为空: {err['msg']}"
+    return f"“{where}”: {err['msg']}"
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path, root: yaml.Node | None,
+              prefix: tuple[Any, ...] = ()) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        node = _node_for(root, tuple(err["loc"])) if root is not None else None
-        where = ".".join(str(x) for x in err["loc"])
-        raise RuleError(path, _line_of(node), f"{where}: {err['msg']}") from None
+        errs = exc.errors()
+        # an unknown key says the most; then a missing field; then the rest, in order
+        err = sorted(errs, key=lambda e: {"extra_forbidden": 0, "missing": 1}.get(e["type"], 2))[0]
+        node = _node_for(root, (*prefix, *err["loc"])) if root is not None else None
+        raise RuleError(path, _line_of(node), _explain(model, err, prefix), _col_of(node)) from None
 
 
-def _check_patterns(words: list[str], path: Path) -> None:
-    for w in words:
+# -- rule-level checks -------------------------------------------------------------------------
+
+def message_fields(message: str) -> list[str]:
+    """The placeholder names of a message template ('{subject}写为{stated}' → subject, stated)."""
+    out = []
+    for _, name, _, _ in string.Formatter().parse(message):
+        if name is not None:
+            out.append(regex.split(r"[.\[]", name, maxsplit=1)[0])
+    return out
+
+
+def _check_message(rule: CheckRule, path: Path, root: yaml.Node) -> None:
+    from auditor.checks.kinds import PLACEHOLDERS
+
+    value_node = _value_node(root, ("message",))
+    try:
+        names = message_fields(rule.message)
+    except ValueError as exc:
+        raise RuleError(path, _line_of(value_node), f"message 模板格式错误（{exc}）；字面的花括号请写成 {{{{ 和 }}}}",
+                        _col_of(value_node), rule.id) from None
+    provided = PLACEHOLDERS.get(rule.kind)
+    if provided is None:
+        return
+    for name in names:
+        if name == "" or name.isdigit():
+            raise RuleError(path, _line_of(value_node), "message 中的占位符必须有名字，如 {stated}",
+                            _col_of(value_node), rule.id)
+        if name not in provided:
+            close = difflib.get_close_matches(name, sorted(provided), 1, 0.6)
+            raise RuleError(path, _line_of(value_node),
+                            f"message 中的占位符“{{{name}}}”不是 {rule.kind} 类型提供的"
+                            + (f"，是否想写“{{{close[0]}}}”？" if close else "")
+                            + f"；可用的占位符: {', '.join(sorted(provided))}",
+                            _col_of(value_node), rule.id)
+
+
+def _compile(pattern: str, path: Path, node: yaml.Node | None, rule_id: str, what: str,
+             texts: list[str]) -> None:
+    """Compile a rule's own pattern and run it over the rule's test texts with a timeout."""
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, TypeError) as exc:
+        raise RuleError(path, _line_of(node), f"{what} 的正则表达式“{pattern}”无法编译: {exc}",
+                        _col_of(node), rule_id) from None
+    if compiled.fullmatch("") is not None:
+        raise RuleError(path, _line_of(node), f"{what} 的正则表达式“{pattern}”能匹配空文字，会处处命中",
+                        _col_of(node), rule_id)
+    for text in texts:
         try:
-            regex.compile(regex.escape(w))
-        except regex.error as exc:  # pragma: no cover - escaped words always compile
-            raise RuleError(path, None, f"无法编译: {w}: {exc}") from None
+            compiled.search(text, timeout=PATTERN_TIMEOUT)
+            compiled.search(text[::-1], timeout=PATTERN_TIMEOUT)
+        except TimeoutError:
+            raise RuleError(path, _line_of(node),
+                            f"{what} 的正则表达式“{pattern}”在本规则的测试用例上超过 {PATTERN_TIMEOUT} 秒"
+                            "（灾难性回溯），已拒绝：请去掉嵌套的重复，如 (a|aa)+", _col_of(node), rule_id) from None
 
 
-def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None = None) -> Catalogue:
-    """Read every rule file; later folders override rules with the same id."""
-    dirs = [rules_dir or RULES_DIR, *(extra_dirs or [])]
-    concepts: dict[str, Concept] = {}
-    vocabulary: VocabularyRule | None = None
-    checks: dict[str, CheckRule] = {}
-    lexicons: list[LexiconRule] = []
-    classification: dict[str, dict[str, list[str]]] = {}
-    for d in dirs:
-        for path in sorted(Path(d).rglob("*.yaml")):
-            data, root = read_yaml(path)
-            if path.parent.name == "data":
-                if path.stem == "classification" and isinstance(data, dict):
-                    for section, table in data.items():
-                        classification.setdefault(section, {}).update(
-                            {str(k): (v if isinstance(v, list) else [v]) for k, v in (table or {}).items()}
-                        )
-                continue
-            if not isinstance(data, dict) or "kind" not in data:
-                raise RuleError(path, 1, "规则文件必须是含 kind 字段的映射")
-            kind = data["kind"]
-            if kind == "lexicon":
-                rule = _validate(LexiconRule, data, path, root)
-                lexicons.append(rule)
-                concepts.update(rule.concepts)
-            elif kind == "claim_vocabulary":
-                vocabulary = _validate(VocabularyRule, data, path, root)
-                for words in [vocabulary.change_up, vocabulary.change_down, vocabulary.change_flat]:
-                    _check_patterns(words, path)
+def _case_texts(tests: list[Case]) -> list[str]:
+    return [c.text for c in tests]
+
+
+def vocabulary_patterns(rule: VocabularyRule) -> list[tuple[str, str]]:
+    """(field, pattern) for the vocabulary lists that are regular expressions, not literal words."""
+    out = [("subject_fillers", p) for p in rule.subject_fillers]
+    for name, value in rule:
+        if name.endswith(("_pattern", "_patterns")):
+            out += [(name, p) for p in (value if isinstance(value, list) else [value]) if isinstance(p, str)]
+    return out
+
+
+def check_patterns(rule: CheckRule) -> list[tuple[str, str]]:
+    """(params key, pattern) for the params of a check that are regular expressions."""
+    declared = _flagged(rule.kind, "regex")
+    out = []
+    for key, value in rule.params.items():
+        if key in declared or key.endswith(("_pattern", "_patterns")):
+            if isinstance(value, dict):
+                out += [(f"params.{key}.{k}", p) for k, p in value.items() if isinstance(p, str)]
             else:
-                rule = _validate(CheckRule, {**data, "path": str(path)}, path, root)
-                if rule.id in checks and checks[rule.id].path.startswith(str(d)):
-                    raise RuleError(path, _line_of(_node_for(root, ("id",))), f"规则 id 重复: {rule.id}")
-                checks[rule.id] = rule
+                out += [(f"params.{key}", p) for p in (value if isinstance(value, list) else [value])
+                        if isinstance(p, str)]
+    return out
+
+
+def _flagged(kind: str, flag: str) -> set[str]:
+    """The params of a kind whose schema marks them as `flag` (regex, concept)."""
+    schema = KIND_PARAMS.get(kind)
+    return {name for name, f in (schema.model_fields.items() if schema else [])
+            if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get(flag)}
+
+
+def _value_node(root: yaml.Node, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """The value node at a location (where `_node_for` gives the key node of the last key)."""
+    node: yaml.Node | None = root
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return None
+    return node
+
+
+def _pattern_nodes(root: yaml.Node, dotted: str) -> list[yaml.Node | None]:
+    node = _value_node(root, tuple(dotted.split(".")))
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return [node]
+
+
+def _pairs(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
+    return list(node.value) if isinstance(node, yaml.MappingNode) else []
+
+
+def _check_cases(tests: list[Case], path: Path, root: yaml.Node, rule_id: str) -> None:
+    seen: set[str] = set()
+    for i, case in enumerate(tests):
+        node = _node_for(root, ("tests", i, "id"))
+        if case.id in seen:
+            raise RuleError(path, _line_of(node), f"测试用例 id“{case.id}”重复", _col_of(node), rule_id)
+        seen.add(case.id)
+        if case.expect is None and case.expect_claims is None:
+            node = _node_for(root, ("tests", i))
+            raise RuleError(path, _line_of(node), f"测试用例“{case.id}”既没有 expect 也没有 expect_claims："
+                            "通过用例写 expect: []，失败用例写出期望的标记", _col_of(node), rule_id)
+
+
+def _validate_check(data: dict[str, Any], path: Path, root: yaml.Node) -> CheckRule:
+    from auditor.checks.kinds import KINDS
+
+    kind = data["kind"]
+    if kind not in KINDS:  # before the schema: a wrong kind explains any other complaint
+        node = _value_node(root, ("kind",))
+        close = difflib.get_close_matches(kind, list(KINDS), 1, 0.6)
+        raise RuleError(path, _line_of(node), f"未知的 kind“{kind}”"
+                        + (f"，是否想写“{close[0]}”？" if close else "")
+                        + f"；检查规则可用的 kind: {', '.join(KINDS)}（另有 lexicon、claim_vocabulary）",
+                        _col_of(node))
+    rule: CheckRule = _validate(CheckRule, {**data, "path": str(path)}, path, root)
+    try:
+        schema = KIND_PARAMS.get(rule.kind)
+        if schema is not None:
+            _validate(schema, rule.params, path, root, prefix=("params",))
+        _check_message(rule, path, root)
+        _check_cases(rule.tests, path, root, rule.id)
+        for where, pattern in check_patterns(rule):
+            nodes = _pattern_nodes(root, where)
+            _compile(pattern, path, nodes[0] if nodes else None, rule.id, where, _case_texts(rule.tests))
+    except RuleError as exc:
+        exc.rule_id = exc.rule_id or rule.id
+        raise
+    return rule
+
+
+def _validate_vocabulary(data: dict[str, Any], path: Path, root: yaml.Node) -> VocabularyRule:
+    vocab: VocabularyRule = _validate(VocabularyRule, data, path, root)
+    texts = _case_texts(vocab.tests)
+    try:
+        _check_cases(vocab.tests, path, root, vocab.id)
+        for name, value in vocab:
+            if name in ("id", "kind", "summary", "tests"):
+                continue
+            lists = value.values() if isinstance(value, dict) else [value]
+            for words in lists:
+                if isinstance(words, list) and any(w == "" for w in words):
+                    node = _node_for(root, (name,))
+                    raise RuleError(path, _line_of(node), f"{name} 中有空词，会处处命中", _col_of(node))
+        fillers = _pattern_nodes(root, "subject_fillers")
+        for i, (where, pattern) in enumerate(vocabulary_patterns(vocab)):
+            node = fillers[i] if where == "subject_fillers" and i < len(fillers) else _node_for(root, (where,))
+            _compile(pattern, path, node, vocab.id, where, texts)
+    except RuleError as exc:
+        exc.rule_id = exc.rule_id or vocab.id
+        raise
+    return vocab
+
+
+def _validate_lexicon(data: dict[str, Any], path: Path, root: yaml.Node) -> LexiconRule:
+    lex: LexiconRule = _validate(LexiconRule, data, path, root)
+    try:
+        _check_cases(lex.tests, path, root, lex.id)
+        for cid, concept in lex.concepts.items():
+            node = _node_for(root, ("concepts", cid))
+            if not _ID_RE.match(cid):
+                raise RuleError(path, _line_of(node), f"概念 id“{cid}”格式不对：应为小写英文、数字、下划线，"
+                                "用点分段，如 expense.meeting", _col_of(node))
+            if not concept.aliases or any(not a.strip() for a in concept.aliases):
+                raise RuleError(path, _line_of(node), f"概念“{cid}”的 aliases 为空或含空别名", _col_of(node))
+    except RuleError as exc:
+        exc.rule_id = exc.rule_id or lex.id
+        raise
+    return lex
+
+
+# -- the catalogue -----------------------------------------------------------------------------
+
+@dataclass
+class _Loaded:
+    rule: CheckRule | LexiconRule | VocabularyRule
+    path: Path
+    root: yaml.Node
+    source: int  # index of the rules folder (0: shipped, 1…: --rules)
+
+
+def rule_files(source: Path) -> list[Path]:
+    """The rule files of a folder (recursively, sorted), or the file itself."""
+    source = Path(source)
+    if source.is_file():
+        return [source]
+    return sorted(p for p in source.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None = None, *,
+                   errors: list[RuleError] | None = None) -> Catalogue:
+    """Read every rule file of `rules_dir` (the shipped catalogue) and then of each extra folder.
+
+    Ids are unique within one folder (and its subfolders); a rule in a later folder whose
+    id is already used by an earlier folder replaces that rule (deliberate override), and
+    so does a concept id in a later folder's lexicon. An extra source may also be a single
+    rule file. Raises the first RuleError, or, with `errors=[]`, collects them (one per
+    broken file) and loads every other file.
+    """
+    dirs = [Path(rules_dir or RULES_DIR), *(Path(d) for d in (extra_dirs or []))]
+
+    def fail(exc: RuleError) -> None:
+        if errors is None:
+            raise exc
+        errors.append(exc)
+
+    loaded: dict[str, _Loaded] = {}
+    vocabulary: _Loaded | None = None
+    classification: dict[str, dict[str, list[str]]] = {}
+    if not dirs[0].exists():
+        raise RuleError(dirs[0], None, "规则目录不存在")
+    for index, d in enumerate(dirs):
+        if not d.exists():
+            fail(RuleError(d, None, "规则目录或文件不存在"))
+            continue
+        for path in rule_files(d):
+            try:
+                item = _load_file(path, index, classification)
+                if item is None:
+                    continue
+                rid = item.rule.id
+                id_node = next((k for k, _ in item.root.value if k.value == "id"), None)
+                if rid in loaded and loaded[rid].source == index:
+                    prev = loaded[rid]
+                    raise RuleError(path, _line_of(id_node),
+                                    f"规则 id“{rid}”重复：{prev.path}:{_line_of(_id_node(prev.root))} 已使用。"
+                                    "同一规则目录内 id 必须唯一；要替换内置规则，请把文件放进用 --rules 指定的目录",
+                                    _col_of(id_node), rid)
+                if isinstance(item.rule, VocabularyRule):
+                    if vocabulary is not None and vocabulary.source == index and vocabulary.rule.id != rid:
+                        raise RuleError(path, _line_of(id_node),
+                                        f"一个规则目录只能有一个 claim_vocabulary，{vocabulary.path} 已定义"
+                                        f"“{vocabulary.rule.id}”", _col_of(id_node), rid)
+                    if vocabulary is not None:
+                        loaded.pop(vocabulary.rule.id, None)
+                    vocabulary = item
+                loaded[rid] = item
+            except RuleError as exc:
+                fail(exc)
+
+    lexicons = [x for x in loaded.values() if isinstance(x.rule, LexiconRule)]
+    concepts: dict[str, Concept] = {}
+    concept_src: dict[str, _Loaded] = {}
+    for x in lexicons:
+        try:
+            for cid, concept in x.rule.concepts.items():  # type: ignore[union-attr]
+                prev = concept_src.get(cid)
+                if prev is not None and prev.source == x.source and prev is not x:
+                    node = _node_for(x.root, ("concepts", cid))
+                    raise RuleError(x.path, _line_of(node), f"概念 id“{cid}”重复：{prev.path} 已定义。同一规则"
+                                    "目录内概念 id 必须唯一", _col_of(node), x.rule.id)
+            for cid, concept in x.rule.concepts.items():  # type: ignore[union-attr]
+                concepts[cid] = concept
+                concept_src[cid] = x
+        except RuleError as exc:
+            fail(exc)
+    owner: dict[str, str] = {}
+    for cid, concept in concepts.items():
+        for alias in concept.aliases:
+            if alias in owner and owner[alias] != cid:
+                x = concept_src[cid]
+                node = _node_for(x.root, ("concepts", cid))
+                fail(RuleError(x.path, _line_of(node), f"别名“{alias}”同时属于概念“{owner[alias]}”和“{cid}”："
+                               "一个别名只能指一个概念", _col_of(node), x.rule.id))
+            owner.setdefault(alias, cid)
+
+    checks = [x for x in loaded.values() if isinstance(x.rule, CheckRule)]
+    known = {x.rule.id for x in checks}
+    good_checks: list[CheckRule] = []
+    for x in checks:
+        try:
+            _check_references(x, concepts, classification)
+            good_checks.append(x.rule)  # type: ignore[arg-type]
+        except RuleError as exc:
+            fail(exc)
+    for x in loaded.values():
+        try:
+            _check_case_rules(x, known)
+        except RuleError as exc:
+            fail(exc)
+            if isinstance(x.rule, CheckRule) and x.rule in good_checks:
+                good_checks.remove(x.rule)
+
     if vocabulary is None:
-        raise RuleError(dirs[0], None, "目录中没有 claim_vocabulary 规则")
-    return Catalogue(concepts, vocabulary, list(checks.values()), classification, lexicons)
+        raise RuleError(dirs[0], None, "规则目录中没有 claim_vocabulary 规则（rules/extract/claims.yaml）")
+    return Catalogue(concepts, vocabulary.rule, good_checks, classification,  # type: ignore[arg-type]
+                     [x.rule for x in lexicons], {rid: str(x.path) for rid, x in loaded.items()})
+
+
+def _id_node(root: yaml.Node) -> yaml.Node | None:
+    return next((k for k, _ in _pairs(root) if k.value == "id"), None)
+
+
+def _load_file(path: Path, index: int, classification: dict[str, dict[str, list[str]]]) -> _Loaded | None:
+    data, root = read_yaml(path)
+    if path.parent.name == "data":
+        if path.stem == "classification":
+            if not isinstance(data, dict):
+                raise RuleError(path, 1, "分类数据应为映射: 部分 → 编码 → 名称列表")
+            for section, table in data.items():
+                if table is not None and not isinstance(table, dict):
+                    continue
+                classification.setdefault(section, {}).update(
+                    {str(k): (v if isinstance(v, list) else [v]) for k, v in (table or {}).items()})
+        return None
+    if root is None:
+        raise RuleError(path, 1, "文件为空：规则文件应含 id、kind 等字段")
+    if not isinstance(data, dict):
+        raise RuleError(path, _line_of(root), "规则文件的顶层必须是映射（键: 值），且含 kind 字段")
+    if "kind" not in data:
+        raise RuleError(path, _line_of(root), "缺少必填字段“kind”：检查规则填检查类型，概念表填 lexicon，"
+                        "抽取词表填 claim_vocabulary", rule_id=data.get("id") if isinstance(data.get("id"), str) else None)
+    rid = data.get("id")
+    if isinstance(rid, str) and not _ID_RE.match(rid):
+        node = next((v for k, v in root.value if k.value == "id"), None)
+        raise RuleError(path, _line_of(node), f"规则 id“{rid}”格式不对：应为小写英文、数字和下划线，用点分段，"
+                        "如 agree.meeting_training", _col_of(node))
+    try:
+        return _Loaded(_validate_kind(data, path, root), path, root, index)
+    except RuleError as exc:
+        exc.rule_id = exc.rule_id or _data_id(data)
+        raise
+
+
+def _validate_kind(data: dict[str, Any], path: Path, root: yaml.Node) -> CheckRule | LexiconRule | VocabularyRule:
+    kind = data["kind"]
+    if kind == "lexicon":
+        rule: Any = _validate_lexicon(data, path, root)
+    elif kind == "claim_vocabulary":
+        rule = _validate_vocabulary(data, path, root)
+    else:
+        if not isinstance(kind, str):
+            node = next((v for k, v in root.value if k.value == "kind"), None)
+            raise RuleError(path, _line_of(node), f"kind 应为文字，实际是“{kind}”", _col_of(node))
+        rule = _validate_check(data, path, root)
+    return rule
+
+
+def _check_references(x: _Loaded, concepts: dict[str, Concept],
+                      classification: dict[str, dict[str, list[str]]]) -> None:
+    rule: CheckRule = x.rule  # type: ignore[assignment]
+    refs: list[tuple[tuple[Any, ...], str]] = []
+    if rule.kind == "identity":
+        for i, ident in enumerate(rule.params.get("identities", [])):
+            refs.append((("params", "identities", i, "total"), ident["total"]))
+            refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    for key in _flagged(rule.kind, "concept"):
+        value = rule.params.get(key)
+        if isinstance(value, str):
+            refs.append((("params", key), value))
+        elif isinstance(value, list):
+            refs += [(("params", key, j), c) for j, c in enumerate(value) if isinstance(c, str)]
+    for loc, cid in refs:
+        if cid not in concepts:
+            node = _node_for(x.root, loc)
+            close = difflib.get_close_matches(cid, list(concepts), 1, 0.7)
+            raise RuleError(x.path, _line_of(node), f"概念“{cid}”未在任何 lexicon 中定义"
+                            + (f"，是否想写“{close[0]}”？" if close else ""), _col_of(node), rule.id)
+    if rule.kind == "code_label":
+        section = rule.params.get("section", "function")
+        if classification and section not in classification:
+            node = _node_for(x.root, ("params", "section"))
+            raise RuleError(x.path, _line_of(node), f"分类“{section}”不在 data/classification.yaml 中；可用: "
+                            + ", ".join(k for k, v in classification.items() if v), _col_of(node), rule.id)
+
+
+def _check_case_rules(x: _Loaded, known: set[str]) -> None:
+    for i, case in enumerate(x.rule.tests):
+        for j, flag in enumerate(case.expect or []):
+            if flag.rule not in known:
+                node = _node_for(x.root, ("tests", i, "expect", j, "rule"))
+                node = next((v for k, v in _pairs(_node_for(x.root, ("tests", i, "expect", j)) or x.root)
+                             if k.value == "rule"), node)
+                close = difflib.get_close_matches(flag.rule, sorted(known), 1, 0.6)
+                raise RuleError(x.path, _line_of(node), f"测试用例“{case.id}”期望的标记来自未知规则“{flag.rule}”"
+                                + (f"，是否想写“{close[0]}”？" if close else ""), _col_of(node), x.rule.id)

@@ -2,16 +2,26 @@
 
 Each case is a short text and the exact flags (or claims) it must produce;
 `tests/test_rule_cases.py` turns every case into its own pytest test, and
-`auditor rules test` runs the same cases from the command line.
+`auditor rules test` runs the same cases from the command line. A case's flags
+are compared with the flags of its own rule (and of any rule its `expect` names),
+one to one: a missing flag and an extra flag are both failures. Flags of
+severity info are ignored unless an expectation asks for one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditor.catalogue import RULES_DIR, Case, load_catalogue
+from auditor.catalogue import RULES_DIR, Case, CaseFlag, Catalogue, load_catalogue
+
+if TYPE_CHECKING:
+    from auditor.audit import Auditor
+    from auditor.model import Flag
 
 
 @dataclass(frozen=True)
@@ -25,12 +35,46 @@ class RuleCase:
         return f"{self.rule_id}::{self.case.id}"
 
 
-def collect_cases(rules_dir: Path | None = None) -> list[RuleCase]:
-    cat = load_catalogue(rules_dir)
+@dataclass
+class CaseOutcome:
+    """The result of one case: problems in words, and the flags expected and found."""
+
+    case: RuleCase
+    problems: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+    actual: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def diff(self) -> list[str]:
+        """expected vs actual flags, one per line ('-' expected only, '+' found only)."""
+        if self.expected == self.actual:
+            return []
+        return [line for line in difflib.ndiff(self.expected, self.actual) if not line.startswith("?")]
+
+
+def cases_of(cat: Catalogue) -> list[RuleCase]:
     out = [RuleCase(r.id, c, r.path) for r in cat.checks for c in r.tests]
-    out += [RuleCase(cat.vocabulary.id, c, "") for c in cat.vocabulary.tests]
-    out += [RuleCase(r.id, c, "") for r in cat.lexicon_rules for c in r.tests]
+    out += [RuleCase(cat.vocabulary.id, c, cat.sources.get(cat.vocabulary.id, "")) for c in cat.vocabulary.tests]
+    out += [RuleCase(r.id, c, cat.sources.get(r.id, "")) for r in cat.lexicon_rules for c in r.tests]
     return out
+
+
+def collect_cases(rules_dir: Path | None = None, extra_dirs: list[Path] | None = None,
+                  paths: list[Path] | None = None, catalogue: Catalogue | None = None) -> list[RuleCase]:
+    """Every inline case of the catalogue; with `paths`, only those of rule files under them."""
+    cat = catalogue or load_catalogue(rules_dir, extra_dirs)
+    out = cases_of(cat)
+    if paths:
+        roots = [Path(p).resolve() for p in paths]
+        out = [rc for rc in out if rc.path and any(_under(Path(rc.path).resolve(), r) for r in roots)]
+    return out
+
+
+def _under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
 
 @lru_cache(maxsize=2)
@@ -40,31 +84,79 @@ def _auditor(rules_dir: str | None):
     return Auditor(load_catalogue(Path(rules_dir) if rules_dir else RULES_DIR))
 
 
-def run_case(rc: RuleCase, rules_dir: Path | None = None) -> list[str]:
-    """Problems with one case; [] when it passes."""
-    result = _auditor(str(rules_dir) if rules_dir else None).audit_text(rc.case.text)
-    problems: list[str] = []
+def flag_line(f: "Flag") -> int | None:
+    """The line a flag is reported at: its stated evidence, else its first."""
+    stated = [e.line for e in f.evidence if e.role == "stated"]
+    lines = stated or [e.line for e in f.evidence]
+    return lines[0] if lines else None
+
+
+def show_expect(exp: CaseFlag) -> str:
+    return _flow(exp.model_dump(exclude_none=True))
+
+
+def show_flag(f: "Flag", keys: tuple[str, ...] | None = None, line: int | None = None) -> str:
+    """A found flag in the `expect:` notation (pasteable), with only `keys` when given."""
+    full = {"rule": f.rule, "line": line if line is not None else flag_line(f), "stated": f.stated,
+            "expected": f.expected, "severity": f.severity}
+    if keys is None:
+        keys = ("rule", "line", "stated", "expected") + (("severity",) if f.severity != "error" else ())
+    return _flow({k: full[k] for k in keys if full.get(k) is not None})
+
+
+def _flow(d: dict) -> str:
+    parts = []
+    for k, v in d.items():
+        parts.append(f"{k}: {v}" if isinstance(v, int) or k == "rule" else f"{k}: {json.dumps(v, ensure_ascii=False)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _matches(exp: CaseFlag, f: "Flag") -> bool:
+    return (f.rule == exp.rule
+            and (exp.line is None or exp.line in {e.line for e in f.evidence})
+            and (exp.stated is None or f.stated == exp.stated)
+            and (exp.expected is None or f.expected == exp.expected)
+            and (exp.severity is None or f.severity == exp.severity))
+
+
+def check_case(rc: RuleCase, auditor: "Auditor | None" = None, rules_dir: Path | None = None) -> CaseOutcome:
+    """Run one case and compare; `auditor` defaults to one over the shipped catalogue."""
+    auditor = auditor or _auditor(str(rules_dir) if rules_dir else None)
+    result = auditor.audit_text(rc.case.text)
+    out = CaseOutcome(rc)
     if rc.case.expect is not None:
-        actual = [f for f in result.flags if f.rule == rc.rule_id and f.severity != "info"]
-        for exp in rc.case.expect:
-            match = [f for f in actual
-                     if (exp.line is None or exp.line in {e.line for e in f.evidence})
-                     and (exp.stated is None or f.stated == exp.stated)
-                     and (exp.expected is None or f.expected == exp.expected)
-                     and (exp.severity is None or f.severity == exp.severity)]
-            if not match:
-                problems.append(f"expected {exp.model_dump(exclude_none=True)}, got "
-                                f"{[(f.stated, f.expected, [e.line for e in f.evidence]) for f in actual]}")
-        if len(actual) > len(rc.case.expect):
-            problems.append("unexpected flags: " + "; ".join(f.message for f in actual))
+        expects = rc.case.expect
+        rules = {rc.rule_id} | {e.rule for e in expects}
+        want_info = any(e.severity == "info" for e in expects)
+        actual = [f for f in result.flags if f.rule in rules and (f.severity != "info" or want_info)]
+        free = list(actual)
+        for exp in expects:
+            out.expected.append(show_expect(exp))
+            match = next((f for f in free if _matches(exp, f)), None)
+            if match is None:
+                out.problems.append(f"缺少期望的标记 {show_expect(exp)}")
+                continue
+            free.remove(match)
+            keys = tuple(k for k in ("rule", "line", "stated", "expected", "severity")
+                         if getattr(exp, k) is not None)
+            out.actual.append(show_flag(match, keys, line=exp.line))
+        for f in free:
+            out.actual.append(show_flag(f))
+            out.problems.append(f"多出的标记 {show_flag(f)}: {f.message}")
     for exp in rc.case.expect_claims or []:
         found = [c for c in result.claims if c.quote == exp.quote]
         if not found:
-            problems.append(f"no claim quoted {exp.quote!r}")
+            quotes = "、".join(c.quote for c in result.claims) or "（无）"
+            out.problems.append(f"没有原文为“{exp.quote}”的数字声明；抽取到的有: {quotes}")
             continue
         c = found[0]
         for key in ("kind", "concept", "role", "direction", "denominator", "rate_kind"):
             want = getattr(exp, key)
             if want is not None and getattr(c, key) != want:
-                problems.append(f"{exp.quote}: {key} is {getattr(c, key)!r}, expected {want!r}")
-    return problems
+                out.problems.append(f"“{exp.quote}”的 {key} 是 {getattr(c, key)!r}，期望 {want!r}")
+    return out
+
+
+def run_case(rc: RuleCase, rules_dir: Path | None = None, auditor: "Auditor | None" = None) -> list[str]:
+    """Problems with one case; [] when it passes."""
+    return check_case(rc, auditor, rules_dir).problems
