@@ -31,6 +31,9 @@ class Finding:
     key: tuple = field(default_factory=tuple)  # identity of the relation, to report it once
 
 
+# seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
+RULE_TIMEOUT = 0.5
+
 KindFn = Callable[[CheckRule, FactBase], Iterable[Finding]]
 
 

@@ -13,7 +13,7 @@ from typing import Iterator
 import regex
 
 from auditor.catalogue import CheckRule
-from auditor.checks.engine import Finding
+from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
@@ -33,7 +33,7 @@ def enumeration(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         s = facts.sentence(c.sentence_id)
         prior = [p for p in s.claims if p.number.end <= c.number.start]
         lead = s.text[prior[-1].number.end if prior else 0:c.number.start]
-        if verb.search(lead):
+        if verb.search(lead, timeout=RULE_TIMEOUT):
             by_sentence[c.sentence_id].append(c)
     for parts in by_sentence.values():
         if len(parts) < 2:

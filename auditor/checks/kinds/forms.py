@@ -18,7 +18,7 @@ from typing import Iterator
 import regex
 
 from auditor.catalogue import CheckRule
-from auditor.checks.engine import Finding
+from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt, in_wan
 from auditor.claims.model import Claim
 from auditor.interval import Interval
@@ -70,7 +70,7 @@ def _column_values(table: Table, columns: dict[str, regex.Pattern[str]], form: "
     for key, pattern in columns.items():
         if key in form.values:
             continue
-        j = next((k for k, name in enumerate(table.columns) if pattern.search(name.rsplit("/", 1)[-1])), None)
+        j = next((k for k, name in enumerate(table.columns) if pattern.search(name.rsplit("/", 1)[-1], timeout=RULE_TIMEOUT)), None)
         if j is None:
             continue
         rows = sorted(table.rows, key=lambda r: not _TOTAL_ROW.search(regex.sub(r"\s+", "", r.label)))
@@ -86,7 +86,7 @@ def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: rege
     for table in tables:
         first_label = regex.sub(r"\s+", "", table.rows[0].cells[0].text) if table.rows and table.rows[0].cells else ""
         # a form opens with its name row; its later parts (goals, indicators) repeat the title
-        if first_label in ("项目名称", "单位名称") or (not forms and start.search(table.title or "")):
+        if first_label in ("项目名称", "单位名称") or (not forms and start.search(table.title or "", timeout=RULE_TIMEOUT)):
             forms.append(_Form(table.location.line))
         if not forms:
             continue
@@ -97,7 +97,7 @@ def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: rege
             for i, cell in enumerate(row.cells):
                 label = regex.sub(r"\s+", "", cell.text)
                 for key, pattern in keys.items():
-                    if key in form.values or not pattern.search(label):
+                    if key in form.values or not pattern.search(label, timeout=RULE_TIMEOUT):
                         continue
                     inline = _number(cell) if cell.value is None else None
                     found = inline or next((v for c in row.cells[i + 1:] if (v := _number(c))), None)

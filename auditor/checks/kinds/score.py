@@ -13,7 +13,7 @@ from typing import Iterator
 import regex
 
 from auditor.catalogue import CheckRule
-from auditor.checks.engine import Finding
+from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
@@ -30,13 +30,13 @@ def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     while i < len(scores):
         total = scores[i]
         lead = _lead(facts, total)
-        if not total_re.search(lead) or weights_re.search(lead):
+        if not total_re.search(lead, timeout=RULE_TIMEOUT) or weights_re.search(lead, timeout=RULE_TIMEOUT):
             i += 1
             continue
         parts: list[Claim] = []
         j = i + 1
-        while j < len(scores) and not total_re.search(_lead(facts, scores[j])):
-            if part_re.search(_lead(facts, scores[j])) and scores[j].location.line - total.location.line < 20:
+        while j < len(scores) and not total_re.search(_lead(facts, scores[j]), timeout=RULE_TIMEOUT):
+            if part_re.search(_lead(facts, scores[j]), timeout=RULE_TIMEOUT) and scores[j].location.line - total.location.line < 20:
                 parts.append(scores[j])
             j += 1
         i = j

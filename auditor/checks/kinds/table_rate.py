@@ -3,8 +3,8 @@ row's 得分 against its 分值 and 执行率.
 
 Scoring rules differ by region (DESIGN.md §4a): 分值 × 执行率, or
 (执行率 − 60%) ÷ 40% × 分值 with nothing below 60%, capped at 分值. A score that fits
-one of the rules in `params.score_rules` holds; one that fits only when 分值 × 执行率 is
-truncated, or fits none while the document states no rule, is a warning.
+either rule holds; one that fits only when 分值 × 执行率 is truncated, or fits neither
+(the document states no rule), is a warning.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Iterator
 import regex
 
 from auditor.catalogue import CheckRule
-from auditor.checks.engine import Finding
+from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt, fmt_interval
 from auditor.checks.kinds.table_sum import cell_interval
 from auditor.interval import Interval
@@ -26,7 +26,7 @@ _HUNDRED = Decimal(100)
 
 def _col(table: Table, pattern: str) -> int | None:
     for j, name in enumerate(table.columns):
-        if regex.search(pattern, name.rsplit("/", 1)[-1]):
+        if regex.search(pattern, name.rsplit("/", 1)[-1], timeout=RULE_TIMEOUT):
             return j
     return None
 
