@@ -1,7 +1,13 @@
-"""`auditor audit`: audit files and folders, print a summary, write results."""
+"""`auditor audit`: audit files and folders, print a summary, write results.
+
+Options come from `[tool.auditor]` in pyproject.toml or an auditor.toml (see
+auditor.config); the command line wins. Exit codes: 0 no error flag (waived flags do not
+count), 1 error flags, 2 usage error, unusable configuration/waivers, or nothing readable.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -9,50 +15,115 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from auditor.cli._app import app, expand_paths, make_auditor
+from auditor.cli._app import app
+
+
+def _tokens(values: list[str] | None) -> list[str] | None:
+    """Repeated options and comma-separated lists alike: --select a,b --select c."""
+    if not values:
+        return None
+    return [t.strip() for v in values for t in v.split(",") if t.strip()]
+
+
+def usage_error(console: Console, message: str) -> typer.Exit:
+    console.print(f"[red]错误[/red]: {message}", highlight=False)
+    return typer.Exit(2)
+
 
 @app.command()
 def audit(
     paths: list[Path] = typer.Argument(..., help="文件或目录"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="写出 JSON 结果"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="写出 JSON 结果（auditor.result/1）"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="写出静态 HTML 报告到该目录"),
+    xlsx_out: Optional[Path] = typer.Option(None, "--xlsx", help="写出 Excel 工作簿（问题、文档、未核验数字）"),
+    csv_out: Optional[Path] = typer.Option(None, "--csv", help="写出问题清单 CSV"),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", help="额外的规则目录"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出汇总"),
+    select: Optional[list[str]] = typer.Option(None, "--select", help="只运行这些规则（id、组名或前缀，可逗号分隔）"),
+    ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="不运行这些规则（id、组名或前缀）"),
+    min_severity: Optional[str] = typer.Option(None, "--min-severity", help="只报告不低于该级别的问题: error/warning/info"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（0 = CPU 核数）"),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", help="豁免文件：HTML 报告导出的审阅 JSON 或手写 YAML"),
+    config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认查找 auditor.toml，或 pyproject.toml 中的 tool.auditor 表）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出汇总，不显示进度条"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from auditor.report.json_report import write_json
-    from auditor.report.text_report import print_document, print_summary
+    from auditor.api import Result, expand_paths, filter_severity, load_selected_catalogue, run_files
+    from auditor.audit import Auditor
+    from auditor.config import ConfigError, check_severity, load_options
+    from auditor.report.json_report import document_dict, rules_dict
+    from auditor.report.text_report import print_document_dict, print_summary_dict
+    from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
 
-    console = Console(stderr=False, highlight=False)
-    files = expand_paths(paths)
-    if not files:
-        console.print("未找到可审核的文件。")
-        raise typer.Exit(2)
+    console = Console(highlight=False)
     try:
-        auditor = make_auditor(rules)
-    except Exception as exc:  # a broken rule file: say which, then stop
-        console.print(f"规则目录无法加载: {exc}")
-        raise typer.Exit(2)
-    results = []
-    show_progress = sys.stderr.isatty() and not quiet and len(files) > 1
-    with Progress(console=Console(stderr=True), disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("审核中", total=len(files))
-        for f in files:
-            try:
-                result = auditor.audit_path(f)
-            except Exception as exc:  # never let one document stop the run
-                from auditor.audit import DocumentResult
+        opts = load_options(config).merged(
+            select=_tokens(select), ignore=_tokens(ignore),
+            min_severity=check_severity(min_severity) if min_severity is not None else None,
+            jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
+    except ConfigError as exc:
+        raise usage_error(console, str(exc))
+    if opts.jobs is not None and opts.jobs < 0:
+        raise usage_error(console, "--jobs 不能为负数")
+    n_jobs = opts.jobs or (os.cpu_count() or 1)
+    if html_out is not None and html_out.exists() and not html_out.is_dir():
+        raise usage_error(console, f"--html 应为目录: {html_out}")
+    missing = [p for p in paths if not p.exists()]
+    files = expand_paths(paths)
+    if not files or (missing and len(missing) == len(paths)):
+        raise usage_error(console, "未找到可审核的文件: " + "、".join(str(p) for p in missing or paths))
+    try:
+        catalogue = load_selected_catalogue(opts.rules, opts.select, opts.ignore)
+    except ConfigError as exc:
+        raise usage_error(console, str(exc))
+    except Exception as exc:  # a broken rule file (RuleError names file:line): say which, then stop
+        raise usage_error(console, f"规则目录无法加载: {exc}")
+    waiver_set = None
+    if opts.waivers is not None:
+        try:
+            waiver_set = WaiverSet(load_waivers(opts.waivers), str(opts.waivers))
+        except WaiverError as exc:
+            raise usage_error(console, str(exc))
 
-                result = DocumentResult(str(f), error=f"{f}: 内部错误: {type(exc).__name__}: {exc}")
-            results.append(result)
-            if not quiet:
-                print_document(console, result)
-            progress.advance(task)
-    print_summary(console, results)
-    if json_out:
-        write_json(json_out, results)
-        console.print(f"JSON 结果已写入 {json_out}")
-    if any(r.error for r in results) and len(results) == 1:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if any(f.severity == "error" for r in results for f in r.flags) else 0)
+    documents: list[dict] = []
+
+    def on_result(result) -> None:
+        filter_severity([result], opts.min_severity)
+        d = document_dict(result)
+        if waiver_set is not None:
+            waiver_set.apply_document(d)
+        documents.append(d)
+        if not quiet:
+            print_document_dict(console, d)
+        progress.advance(task)
+
+    show_progress = sys.stderr.isatty() and not quiet and len(files) > 1
+    progress = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        TextColumn("{task.fields[jobs]}"), console=Console(stderr=True),
+                        disable=not show_progress, transient=True)
+    with progress:
+        task = progress.add_task("audit", total=len(files), jobs=f"{n_jobs} 个进程" if n_jobs > 1 else "")
+        run_files(files, Auditor(catalogue) if n_jobs <= 1 else opts, n_jobs, on_result)
+    data = {"schema": "auditor.result/1", "documents": documents, "rules": rules_dict(catalogue)}
+    if waiver_set is not None:
+        data["waivers"] = waiver_set.summary()
+    result = Result(data)
+    print_summary_dict(console, data)
+    _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
+    raise typer.Exit(result.exit_code)
+
+
+def _write_outputs(console: Console, result, json_out, html_out, xlsx_out, csv_out) -> None:
+    """Write each requested output; a failure to write is a usage/input error (exit 2)."""
+    outputs = [(json_out, result.write_json, "JSON 结果"), (html_out, result.write_html, "HTML 报告"),
+               (xlsx_out, result.write_xlsx, "Excel 工作簿"), (csv_out, result.write_csv, "CSV 问题清单")]
+    for target, write, label in outputs:
+        if target is None:
+            continue
+        try:
+            written = write(target)
+        except OSError as exc:
+            raise usage_error(console, f"{label}无法写入 {target}: {exc.strerror or exc}")
+        where = written if isinstance(written, Path) else target
+        console.print(f"{label}已写入 {where}")

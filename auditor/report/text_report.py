@@ -27,3 +27,46 @@ def print_summary(console: Console, results: list[DocumentResult]) -> None:
     warnings = sum(1 for r in results for f in r.flags if f.severity == "warning")
     failed = sum(1 for r in results if r.error)
     console.print(f"共审核 {len(results)} 个文档（{failed} 个无法读取）：错误 {errors}，警告 {warnings}。")
+
+
+def _where(evidence: list[dict]) -> str:
+    lines = sorted({e["line"] for e in evidence})
+    return "、".join(f"第{n}行" for n in lines)
+
+
+def print_document_dict(console: Console, d: dict) -> None:
+    """One document of a result dict: waived flags are shown as such, not as new."""
+    from rich.markup import escape
+
+    if d.get("error"):
+        console.print(f"[bold]{escape(d['path'])}[/bold]  [red]无法审核[/red]: {escape(d['error'])}")
+        return
+    console.print(f"[bold]{escape(d['path'])}[/bold]  {d['family']} {d['year'] or ''} {escape(d['unit_name'] or '')}")
+    waived = sum(1 for f in d["flags"] if f.get("waived"))
+    extra = f"（已豁免 {waived}）" if waived else ""
+    console.print(f"  数字声明 {d['claims']}，已核验 {d['verified']}，未核验 {d['unverified']}；"
+                  f"问题 {len(d['flags']) - waived}{extra}")
+    for f in d["flags"]:
+        mark = "[dim]已豁免[/dim]" if f.get("waived") else _MARK.get(f["severity"], f["severity"])
+        console.print(f"  {mark} {_where(f['evidence'])}: {escape(f['message'])}")
+
+
+def print_summary_dict(console: Console, data: dict) -> None:
+    docs = data["documents"]
+    active = [f for d in docs for f in d["flags"] if not f.get("waived")]
+    errors = sum(1 for f in active if f["severity"] == "error")
+    warnings = sum(1 for f in active if f["severity"] == "warning")
+    infos = sum(1 for f in active if f["severity"] == "info")
+    waived = sum(1 for d in docs for f in d["flags"] if f.get("waived"))
+    failed = sum(1 for d in docs if d.get("error"))
+    tail = f"，已豁免 {waived}" if waived else ""
+    console.print(f"共审核 {len(docs)} 个文档（{failed} 个无法读取）：错误 {errors}，警告 {warnings}，提示 {infos}{tail}。")
+    w = data.get("waivers")
+    if w and w.get("stale"):
+        from rich.markup import escape
+
+        from auditor.report.waivers import describe_stale
+
+        console.print(f"[yellow]{len(w['stale'])} 条豁免不再匹配任何问题[/yellow]（文档已修改或问题已消失）:")
+        for line in describe_stale(w["stale"]):
+            console.print(f"  {escape(line)}")

@@ -1,0 +1,298 @@
+"""Plant one contradiction in a copy of a document, at a known place.
+
+A *site* is a printed figure (or direction word, or table cell) that takes part
+in a relation that holds on the original: the claim is `verified`, no flag on the
+original cites it, and the bench's own oracle (`relations.py`) finds the relation
+and finds that it holds. The mutation reprints the figure in the same shape (same
+decimals, same thousands separators, same number of integer digits, so no new
+number shape and no shifted offsets) with a value that breaks the relation even
+when the new print is read with a margin of several units in its last place.
+
+Mutation kinds:
+- change_rate, share, rate, score: the stated percentage or score;
+- amount: an amount (or change amount) in any relation (agree, identity, change,
+  share, rate, 其中);
+- count: a count stated more than once, or in a 其中 list;
+- qizhong_part: a part of a 其中 list raised until the parts exceed their total;
+- direction: 增加↔减少, 增长↔下降, 上升↔下降 on one half of a change whose two words agree;
+- table_cell: a table cell whose figure the narrative repeats verbatim.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+
+from auditor.bench.relations import Relation, View, find_relations, ulp
+from auditor.checks.facts import FactBase
+from auditor.claims.model import Claim
+from auditor.interval import Interval
+
+KINDS = ("change_rate", "share", "rate", "amount", "count", "qizhong_part", "direction", "table_cell", "score")
+MARGIN_ULPS = 3  # the mutated print is read as ±3 units in its last place, not ±0.5
+_PRINT = regex.compile(r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?")
+_CELL = regex.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)\.(?P<frac>\d+)$")
+FLIP = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长", "上升": "下降",
+        "提高": "降低", "降低": "提高"}
+
+
+@dataclass(frozen=True)
+class Printed:
+    """The numeric part of a print: its shape and value."""
+
+    sign: str
+    int_digits: int
+    decimals: int
+    grouped: bool  # thousands separators
+    value: Decimal
+    length: int  # characters of the numeric part
+
+    @staticmethod
+    def parse(text: str) -> "Printed | None":
+        m = _PRINT.match(text)
+        if not m:
+            return None
+        intpart = m["int"].replace(",", "")
+        frac = m["frac"] or ""
+        value = Decimal(intpart + ("." + frac if frac else ""))
+        return Printed(m["sign"] or "", len(intpart.lstrip("0") or "0"), len(frac), "," in m["int"], value,
+                       m.end())
+
+    def fits(self, v: Decimal) -> bool:
+        """Whether `v` prints in this shape: same integer digits, positive, not the same print."""
+        if v <= 0:
+            return False
+        digits = len(str(int(v))) if int(v) else 1
+        return digits == self.int_digits
+
+    def format(self, v: Decimal) -> str:
+        q = v.quantize(ulp(self.decimals))
+        s = f"{q:,.{self.decimals}f}" if self.grouped else f"{q:.{self.decimals}f}"
+        return self.sign + s
+
+
+@dataclass
+class Site:
+    doc: str
+    kind: str
+    line: int
+    start: int  # replaced span in the original text
+    end: int
+    old: str  # the replaced text
+    new: str  # what replaces it
+    cite_start: int  # the planted place a catching flag must cite (same line)
+    cite_end: int
+    relations: list[str] = field(default_factory=list)  # which relations the mutation breaks
+    note: str = ""
+
+    def apply(self, text: str) -> str:
+        assert text[self.start:self.end] == self.old, (self.doc, self.line, self.old)
+        return text[:self.start] + self.new + text[self.end:]
+
+    @property
+    def shift(self) -> int:
+        return len(self.new) - len(self.old)
+
+    def cited_by(self, evidence: list[tuple[int, int | None, int | None, str]]) -> bool:
+        """Whether a flag's evidence (line, start, end, quote) in the copy overlaps the planted place."""
+        lo, hi = self.cite_start, self.cite_end + self.shift
+        for line, start, end, _quote in evidence:
+            if line != self.line or start is None or end is None:
+                continue
+            if start < hi and end > lo:
+                return True
+        return False
+
+
+@dataclass
+class Skips:
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, kind: str, reason: str) -> None:
+        self.counts.setdefault(kind, {}).setdefault(reason, 0)
+        self.counts[kind][reason] += 1
+
+
+def _rng(seed: int, *key: object) -> random.Random:
+    return random.Random("|".join(str(k) for k in (seed, *key)))
+
+
+def _candidates(p: Printed, rng: random.Random, exact: bool) -> list[Decimal]:
+    """New values in the same print shape, far from the old one: small shifts first, then larger."""
+    step = ulp(p.decimals)
+    out: list[Decimal] = []
+    for i in range(40):
+        f = Decimal(str(round(rng.uniform(0.12, 0.45) if i < 16 else rng.uniform(0.45, 4.0), 3)))
+        floor = Decimal(rng.randint(1, 3) if exact else rng.randint(7, 40)) * step
+        delta = max(abs(p.value) * f, floor)
+        for sign in rng.sample((1, -1), 2):
+            v = (p.value + sign * delta).quantize(step)
+            if v != p.value and p.fits(v) and v not in out:
+                out.append(v)
+                break
+    return out
+
+
+def _interval(p: Printed, v: Decimal, exact: bool) -> Interval:
+    if exact:
+        return Interval.exact(v)
+    m = ulp(p.decimals) * MARGIN_ULPS
+    return Interval(v - m, v + m)
+
+
+def _claim_kinds(c: Claim, rels: list[Relation]) -> list[str]:
+    kinds = []
+    if c.kind in ("change_rate", "share", "rate", "count", "score"):
+        kinds.append(c.kind)
+    if c.kind in ("amount", "change_amount"):
+        kinds.append("amount")
+    if c.kind in ("amount", "count") and any(r.kind == "partsum" and c.id in r.members[1:] for r in rels):
+        kinds.append("qizhong_part")
+    return kinds
+
+
+def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed: int,
+               kinds: set[str] | None = None, skips: Skips | None = None) -> list[Site]:
+    """Every place in one document where a contradiction can be planted, with its mutation."""
+    skips = skips or Skips()
+    kinds = set(kinds or KINDS)
+    claims = facts.claims
+    cited = {(e.line, e.start) for f in flags for e in f.evidence}
+    rels = find_relations(facts, catalogue)
+    orig = View(claims)
+    held = [r for r in rels if r.holds(orig) is True]
+    failed_members = {i for r in rels if r.holds(orig) is False for i in r.members}
+    by_claim: dict[int, list[Relation]] = {}
+    for r in held:
+        for i in r.members:
+            by_claim.setdefault(i, []).append(r)
+    sites: list[Site] = []
+    for c in claims:
+        wanted = [k for k in _claim_kinds(c, rels) if k in kinds]
+        want_dir = "direction" in kinds and c.direction_word and c.kind in ("change_rate", "change_amount")
+        if not wanted and not want_dir:
+            continue
+
+        def skip(reason: str) -> None:
+            for k in wanted + (["direction"] if want_dir else []):
+                skips.add(k, reason)
+
+        if not c.verified:
+            skip("not verified on the original")
+            continue
+        if (c.location.line, c.location.start) in cited:
+            skip("cited by a flag on the original")
+            continue
+        if c.id in failed_members:
+            skip("in a relation that fails on the original")
+            continue
+        mine = by_claim.get(c.id, [])
+        if not mine:
+            skip("no relation the bench can evaluate")
+            continue
+        if want_dir:
+            site = _direction_site(doc_name, text, c, mine, claims)
+            if site:
+                sites.append(site)
+            else:
+                skips.add("direction", "no flippable word or no direction pair")
+        for kind in wanted:
+            targets = [r for r in mine if r.kind == "partsum" and r.members[0] != c.id] \
+                if kind == "qizhong_part" else mine
+            site = _value_site(doc_name, text, c, kind, targets, claims, seed)
+            if isinstance(site, str):
+                skips.add(kind, site)
+            else:
+                sites.append(site)
+    if "table_cell" in kinds:
+        sites.extend(_table_sites(doc_name, text, facts, cited, seed, skips))
+    return sites
+
+
+def _value_site(doc: str, text: str, c: Claim, kind: str, rels: list[Relation], claims: list[Claim],
+                seed: int) -> Site | str:
+    """The site, or why there is none."""
+    if c.number.comparator or c.number.chinese:
+        return "a target (≥85%) or a number in words"
+    p = Printed.parse(c.quote)
+    if p is None:
+        return "not printed in ASCII digits"
+    if p.value == 0:
+        return "zero (template wording for no change)"
+    exact = c.interval.lo == c.interval.hi
+    for v in _candidates(p, _rng(seed, doc, kind, c.location.start), exact):
+        view = View(claims, {c.id: _interval(p, v, exact)})
+        broken = [r.kind for r in rels if r.holds(view) is False]
+        if not broken:
+            continue
+        new = p.format(v) + c.quote[p.length:]
+        return Site(doc, kind, c.location.line, c.location.start, c.location.end, c.quote, new,
+                    c.location.start, c.location.end, sorted(set(broken)),
+                    f"{c.subject or c.concept or ''}: {c.quote} → {new}")
+    if kind == "qizhong_part":
+        return "the parts cannot exceed the total within the same print shape"
+    return "no value in the same print shape breaks the relation (zero base, wide intervals)"
+
+
+def _direction_site(doc: str, text: str, c: Claim, rels: list[Relation], claims: list[Claim]) -> Site | None:
+    loc = c.direction_location
+    if loc is None or c.value == 0:
+        return None
+    word = text[loc.start:loc.end]
+    new = FLIP.get(word)
+    if new is None:
+        return None
+    pairs = [r for r in rels if r.kind in ("direction", "change")]
+    if not pairs:
+        return None
+    view = View(claims, {}, {c.id: -(c.direction or 0)})
+    broken = [r.kind for r in pairs if r.holds(view) is False]
+    if not broken:
+        return None
+    same_line = loc.line == c.location.line and loc.start < c.location.start
+    cite_start = loc.start
+    cite_end = c.location.end if same_line else loc.end
+    return Site(doc, "direction", loc.line, loc.start, loc.end, word, new, cite_start, cite_end,
+                sorted(set(broken)), f"{c.subject or c.concept or ''}: {word}{c.quote} → {new}{c.quote}")
+
+
+def _table_sites(doc: str, text: str, facts: FactBase, cited: set, seed: int, skips: Skips) -> list[Site]:
+    """Cells whose figure a verified narrative amount repeats verbatim, in the table's unit."""
+    narrative: dict[tuple[str, str], Claim] = {}
+    for c in facts.claims:
+        if c.kind == "amount" and c.verified and c.unit and (c.location.line, c.location.start) not in cited:
+            p = Printed.parse(c.quote)
+            if p is not None and p.decimals > 0:
+                narrative.setdefault((c.quote[:p.length], c.unit), c)
+    out: list[Site] = []
+    seen: set[int] = set()
+    for table in facts.document.tables:
+        if not table.unit:
+            continue
+        for row in table.rows:
+            for cell in row.cells:
+                m = _CELL.match(cell.text)
+                if not m or cell.location.start in seen:
+                    continue
+                claim = narrative.get((cell.text, table.unit))
+                if claim is None:
+                    continue
+                p = Printed.parse(cell.text)
+                if p is None or p.value == 0 or len(cell.text.replace(",", "").replace(".", "").lstrip("0")) < 3:
+                    skips.add("table_cell", "repeated figure too short to be distinctive")
+                    continue
+                seen.add(cell.location.start)
+                cands = _candidates(p, _rng(seed, doc, "table_cell", cell.location.start), False)
+                if not cands:
+                    skips.add("table_cell", "no value in the same print shape")
+                    continue
+                v = cands[0]
+                new = p.format(v)
+                out.append(Site(doc, "table_cell", cell.location.line, cell.location.start, cell.location.end,
+                                cell.text, new, cell.location.start, cell.location.end, ["agree"],
+                                f"{table.title or ''} / {row.label}: {cell.text} → {new} "
+                                f"(narrative line {claim.location.line}: {claim.quote})"))
+    return out

@@ -1,0 +1,178 @@
+/* auditor report: sorting, filtering, evidence highlighting, review decisions.
+   Reads only the page's own DOM; writes only localStorage and a downloaded JSON file.
+   Never turns text into markup (textContent only). */
+(function () {
+  "use strict";
+  var PREFIX = "auditor.review/1:";
+  var LABEL = { confirmed: "已确认：问题成立", dismissed: "已驳回：下次运行用 --waivers 导入后将标为已豁免" };
+
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function load(id) {
+    try { return JSON.parse(localStorage.getItem(PREFIX + id) || "null"); } catch (e) { return null; }
+  }
+  function save(id, rec) {
+    try {
+      if (rec) { localStorage.setItem(PREFIX + id, JSON.stringify(rec)); } else { localStorage.removeItem(PREFIX + id); }
+    } catch (e) { /* storage unavailable: decisions last for this page only */ }
+  }
+  function allDecisions() {
+    var out = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf(PREFIX) === 0) {
+          var r = JSON.parse(localStorage.getItem(k));
+          if (r && r.decision) { out.push(r); }
+        }
+      }
+    } catch (e) { /* ignore */ }
+    out.sort(function (a, b) { return (a.document + a.id).localeCompare(b.document + b.id); });
+    return out;
+  }
+
+  /* ---- export ---- */
+  function exportJSON() {
+    var data = { schema: "auditor.review/1", exported: new Date().toISOString(), decisions: allDecisions() };
+    var blob = new Blob([JSON.stringify(data, null, 1)], { type: "application/json" });
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = "auditor-review.json";
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    return data;
+  }
+  window.auditorReviewExport = function () { return { schema: "auditor.review/1", decisions: allDecisions() }; };
+  $all("[data-action=export]").forEach(function (b) { b.addEventListener("click", exportJSON); });
+
+  /* ---- sortable, filterable tables ---- */
+  $all("table.sortable").forEach(function (table) {
+    var heads = $all("thead th", table);
+    heads.forEach(function (th, col) {
+      th.addEventListener("click", function () {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", dir);
+        var num = th.getAttribute("data-type") === "num";
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col], y = b.cells[col];
+          var vx = x.hasAttribute("data-v") ? x.getAttribute("data-v") : x.textContent.trim();
+          var vy = y.hasAttribute("data-v") ? y.getAttribute("data-v") : y.textContent.trim();
+          var c = num ? (parseFloat(vx) || 0) - (parseFloat(vy) || 0) : vx.localeCompare(vy, "zh-CN");
+          return dir === "ascending" ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  function applyFilters(id) {
+    var table = document.getElementById(id);
+    if (!table) { return; }
+    var text = $all(".filter[data-target=" + id + "]").map(function (i) { return i.value.trim().toLowerCase(); })[0] || "";
+    var only = $all(".only-flagged[data-target=" + id + "]").some(function (c) { return c.checked; });
+    var rule = $all(".rule-filter[data-target=" + id + "]").map(function (s) { return s.value; })[0] || "";
+    $all("tbody tr", table).forEach(function (tr) {
+      var show = (!text || tr.textContent.toLowerCase().indexOf(text) >= 0) &&
+        (!only || tr.getAttribute("data-flagged") === "1") &&
+        (!rule || tr.getAttribute("data-rule") === rule);
+      tr.classList.toggle("hidden", !show);
+    });
+  }
+  $all(".filter, .only-flagged, .rule-filter").forEach(function (el) {
+    el.addEventListener("input", function () { applyFilters(el.getAttribute("data-target")); });
+    el.addEventListener("change", function () { applyFilters(el.getAttribute("data-target")); });
+  });
+  $all(".chart .bar").forEach(function (bar) {
+    bar.addEventListener("click", function () {
+      var sel = document.querySelector(".rule-filter[data-target=allflags]");
+      if (sel) { sel.value = bar.getAttribute("data-rule"); applyFilters("allflags"); }
+    });
+  });
+  $all("td.reviewed").forEach(function (td) {
+    var ids = []; try { ids = JSON.parse(td.getAttribute("data-ids")); } catch (e) { /* none */ }
+    var n = ids.filter(function (id) { var r = load(id); return r && r.decision; }).length;
+    td.textContent = ids.length ? n + "/" + ids.length : "—";
+    td.setAttribute("data-v", String(ids.length ? n / ids.length : -1));
+  });
+
+  /* ---- evidence: scroll to and highlight ---- */
+  function highlight(key) {
+    $all(".hl", document.getElementById("text") || document).forEach(function (el) { el.classList.remove("hl"); });
+    $all(".flag.active").forEach(function (el) { el.classList.remove("active"); });
+    var hits = $all('[data-ev~="' + key.replace(/[^a-z0-9]/g, "") + '"]', document.getElementById("text") || document);
+    hits.forEach(function (el) { el.classList.add("hl"); });
+    var card = document.querySelector('.evlink[data-ev="' + key.replace(/[^a-z0-9]/g, "") + '"]');
+    if (card) { card.closest(".flag").classList.add("active"); }
+    if (hits.length) { hits[0].scrollIntoView({ block: "center" }); }
+    return hits.length;
+  }
+  window.auditorHighlight = highlight;
+  $all("a.evlink").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var key = a.getAttribute("data-ev");
+      if (!highlight(key)) {
+        var line = document.getElementById("L" + a.getAttribute("data-line"));
+        if (line) { line.classList.add("hl"); line.scrollIntoView({ block: "center" }); }
+      }
+      if (history.replaceState) { history.replaceState(null, "", "#ev-" + key); }
+    });
+  });
+  if (location.hash.indexOf("#ev-") === 0) { highlight(location.hash.slice(4)); }
+  if (location.hash.indexOf("#flag-") === 0) {
+    var target = document.getElementById(location.hash.slice(1));
+    var first = target && target.querySelector("a.evlink");
+    if (first) { highlight(first.getAttribute("data-ev")); target.scrollIntoView({ block: "nearest" }); }
+  }
+
+  /* ---- review decisions ---- */
+  function show(card, rec) {
+    var d = rec && rec.decision;
+    $all("button.rv", card).forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-decision") === d));
+    });
+    card.classList.toggle("rv-confirmed", d === "confirmed");
+    card.classList.toggle("rv-dismissed", d === "dismissed");
+    card.querySelector(".rv-state").textContent = d ? LABEL[d] : "";
+  }
+  function record(card, decision, note) {
+    var json = function (name) { try { return JSON.parse(card.getAttribute(name)); } catch (e) { return []; } };
+    return {
+      id: card.getAttribute("data-id"), document: card.getAttribute("data-doc"), sha256: card.getAttribute("data-sha"),
+      rule: card.getAttribute("data-rule"), quotes: json("data-quotes"), lines: json("data-lines"),
+      decision: decision, note: note, time: new Date().toISOString()
+    };
+  }
+  $all("article.flag").forEach(function (card) {
+    var id = card.getAttribute("data-id");
+    var note = card.querySelector(".note");
+    var rec = load(id);
+    if (rec) { note.value = rec.note || ""; }
+    show(card, rec);
+    $all("button.rv", card).forEach(function (b) {
+      b.addEventListener("click", function () {
+        var cur = load(id);
+        var d = b.getAttribute("data-decision");
+        var next = cur && cur.decision === d ? null : record(card, d, note.value);
+        if (!next && note.value) { next = record(card, null, note.value); }
+        save(id, next);
+        show(card, next);
+      });
+    });
+    note.addEventListener("input", function () {
+      var cur = load(id);
+      save(id, record(card, cur ? cur.decision : null, note.value));
+    });
+  });
+  function applyHide() {
+    var hw = $all(".hide-waived").some(function (c) { return c.checked; });
+    var hr = $all(".hide-reviewed").some(function (c) { return c.checked; });
+    $all("article.flag").forEach(function (card) {
+      var rec = load(card.getAttribute("data-id"));
+      card.classList.toggle("hidden", (hw && card.classList.contains("is-waived")) || (hr && !!(rec && rec.decision)));
+    });
+  }
+  $all(".hide-waived, .hide-reviewed").forEach(function (c) { c.addEventListener("change", applyHide); });
+})();

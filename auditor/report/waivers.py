@@ -1,0 +1,178 @@
+"""Waivers: flags a reviewer dismissed, so the next run reports them as waived, not as new.
+
+Two inputs, one meaning:
+- the JSON a reviewer exports from the HTML report (`auditor.review/1`): its decisions
+  marked "dismissed" are waivers; "confirmed" ones are not;
+- a hand-written YAML (or JSON) list:
+
+```yaml
+waivers:
+  - sha256: 9f2c…            # the document's content hash (shown on its HTML page); or
+    document: 003_21d9.txt   # a path or file name, when the text may change
+    rule: code.function_label
+    quote: 一般公共服务（204类）   # or quotes: [...]; each must be one of the flag's quotes
+    line: 1627               # optional: narrows the match when several flags quote the same text
+    note: 模板套用错误，已与单位核实
+```
+
+A waiver matches a flag when the document (content hash, else path) and the rule are the
+same and every quote it names is quoted by the flag. Lines only choose among flags that
+match already. Waivers that match nothing any more are listed as stale.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+import yaml
+
+REVIEW_SCHEMA = "auditor.review/1"
+
+
+class WaiverError(Exception):
+    """A waiver file that cannot be used; the message names the file and entry."""
+
+
+@dataclass
+class Waiver:
+    rule: str
+    quotes: list[str]
+    sha256: str | None = None
+    document: str | None = None
+    lines: list[int] = field(default_factory=list)
+    note: str = ""
+    id: str | None = None
+    index: int = 0  # position in the file, for messages
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "quotes": self.quotes, "sha256": self.sha256, "document": self.document,
+                "lines": self.lines, "note": self.note, "id": self.id, "index": self.index}
+
+    def describe(self) -> str:
+        where = self.document or (self.sha256 or "")[:12]
+        quotes = "、".join(f"“{q}”" for q in self.quotes)
+        return f"#{self.index + 1} {where} {self.rule} {quotes}"
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise WaiverError(f"{path}: 豁免文件无法读取: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise WaiverError(f"{path}: 豁免文件既不是 JSON 也不是 YAML: {exc}") from None
+    if isinstance(data, dict):
+        entries = data.get("decisions", data.get("waivers"))
+        if entries is None:
+            raise WaiverError(f"{path}: 应包含 decisions（审阅导出）或 waivers 列表")
+    else:
+        entries = data
+    if not isinstance(entries, list):
+        raise WaiverError(f"{path}: 豁免条目应为列表")
+    out: list[Waiver] = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict):
+            raise WaiverError(f"{path}: 第 {i + 1} 条豁免应为映射")
+        decision = e.get("decision", "dismissed")
+        if decision != "dismissed":
+            continue  # a confirmed flag is not waived
+        rule = e.get("rule")
+        quotes = e.get("quotes", [e["quote"]] if "quote" in e else None)
+        if not isinstance(rule, str) or not rule:
+            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 rule")
+        if isinstance(quotes, str):
+            quotes = [quotes]
+        if not quotes or not all(isinstance(q, str) and q for q in quotes):
+            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 quote/quotes（按引用原文匹配，不只按行号）")
+        if not e.get("sha256") and not e.get("document"):
+            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 sha256 或 document")
+        lines = e.get("lines", [e["line"]] if "line" in e else [])
+        if isinstance(lines, int):
+            lines = [lines]
+        out.append(Waiver(rule, list(quotes), e.get("sha256") or None, e.get("document") or None,
+                          [int(x) for x in lines or []], str(e.get("note") or ""), e.get("id"), i))
+    return out
+
+
+def _same_document(w: Waiver, doc: dict) -> bool:
+    if w.sha256:
+        return doc.get("sha256") == w.sha256
+    path = doc.get("path") or ""
+    return path == w.document or PurePath(path).name == PurePath(w.document or "").name
+
+
+def _matches(w: Waiver, flag: dict) -> bool:
+    quoted = {e["quote"] for e in flag.get("evidence", [])}
+    return flag["rule"] == w.rule and all(q in quoted for q in w.quotes)
+
+
+class WaiverSet:
+    """Waivers applied document by document (as a corpus run finishes each), stale ones at the end."""
+
+    def __init__(self, waivers: list[Waiver], source: str | None = None):
+        self.waivers = waivers
+        self.source = source
+        self.used: set[int] = set()
+        self.applied = 0
+
+    def apply_document(self, doc: dict) -> dict:
+        """Mark the flags of one document dict that a waiver matches (in place)."""
+        if doc.get("error"):
+            return doc
+        for w in self.waivers:
+            if not _same_document(w, doc):
+                continue
+            candidates = [f for f in doc.get("flags", []) if _matches(w, f)]
+            if w.id and any(f.get("id") == w.id for f in candidates):
+                candidates = [f for f in candidates if f.get("id") == w.id]
+            elif w.lines:
+                on_line = [f for f in candidates if set(w.lines) & {e["line"] for e in f["evidence"]}]
+                candidates = on_line or candidates
+            for f in candidates:
+                self.used.add(w.index)
+                if not f.get("waived"):
+                    self.applied += 1
+                f["waived"] = True
+                f["waiver"] = {"note": w.note, "file": self.source, "index": w.index}
+        return doc
+
+    def stale(self) -> list[dict]:
+        return [w.to_dict() for w in self.waivers if w.index not in self.used]
+
+    def summary(self) -> dict:
+        return {"file": self.source, "count": len(self.waivers), "applied": self.applied, "stale": self.stale()}
+
+
+def apply_waivers(data: dict, waivers: list[Waiver], source: str | None = None) -> dict:
+    """Mark waived flags in a result dict (in place) and record which waivers are stale."""
+    ws = WaiverSet(waivers, source)
+    for d in data["documents"]:
+        ws.apply_document(d)
+    data["waivers"] = ws.summary()
+    return data
+
+
+def review_export(data: dict, decisions: dict[str, dict]) -> dict:
+    """The auditor.review/1 document for decisions keyed by flag id (used by tests and the API)."""
+    out = []
+    for d in data["documents"]:
+        for f in d.get("flags", []):
+            dec = decisions.get(f.get("id"))
+            if dec:
+                out.append({"id": f["id"], "document": d["path"], "sha256": d.get("sha256"), "rule": f["rule"],
+                            "quotes": [e["quote"] for e in f["evidence"]],
+                            "lines": sorted({e["line"] for e in f["evidence"]}),
+                            "decision": dec["decision"], "note": dec.get("note", "")})
+    return {"schema": REVIEW_SCHEMA, "decisions": out}
+
+
+def describe_stale(stale: list[dict]) -> list[str]:
+    return [Waiver(**{k: v for k, v in s.items()}).describe() for s in stale]

@@ -1,0 +1,137 @@
+"""Corpus runs: parallel workers, exit codes, rule selection, severity floor, configuration."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import auditor as auditor_pkg
+from auditor.cli import app
+from conftest import SEEDS
+
+
+SMALL = [SEEDS / "001_9e8aeb52973b4dc7.txt", SEEDS / "003_21d9eac1c5a0fc54.txt"]  # score, change, code flags
+
+
+def selected(select=(), ignore=()) -> set[str]:
+    """The rule ids the catalogue keeps for select/ignore (rules change; the selection logic must not)."""
+    from auditor.catalogue import load_catalogue
+    from auditor.config import select_rules
+
+    return {r.id for r in select_rules(load_catalogue().checks, list(select), list(ignore))}
+
+
+def run(*args, cwd=None, monkeypatch=None):
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, ["audit", *map(str, args)])
+
+
+def same_results(a: dict, b: dict) -> None:
+    """Compare two results without letting pytest diff megabytes of text (which takes minutes)."""
+    assert a.keys() == b.keys()
+    assert len(a["documents"]) == len(b["documents"])
+    for x, y in zip(a["documents"], b["documents"]):
+        for key in x.keys() | y.keys():
+            same = json.dumps(x.get(key), sort_keys=True) == json.dumps(y.get(key), sort_keys=True)
+            assert same, f"{x['path']}: {key} differs"
+    for key in a.keys() - {"documents"}:
+        assert json.dumps(a[key], sort_keys=True) == json.dumps(b[key], sort_keys=True), key
+
+
+def rules_of(path) -> set[str]:
+    data = json.loads(path.read_text("utf-8"))
+    return {f["rule"] for d in data["documents"] for f in d["flags"]}
+
+
+def test_results_are_identical_whatever_the_number_of_workers(tmp_path):
+    outs = {}
+    for jobs in (1, 3):
+        out = tmp_path / f"r{jobs}.json"
+        r = run(SEEDS, "--jobs", jobs, "--json", out, "-q", "--csv", tmp_path / f"r{jobs}.csv")
+        assert r.exit_code == 1, r.output
+        outs[jobs] = out.read_text("utf-8")
+        assert "审核中" not in r.output  # no progress bar when not on a terminal
+    same_results(json.loads(outs[1]), json.loads(outs[3]))
+    assert outs[1] == outs[3]  # byte for byte too (only reached when the documents are the same)
+    assert (tmp_path / "r1.csv").read_bytes() == (tmp_path / "r3.csv").read_bytes()
+    api = auditor_pkg.audit(SMALL, jobs=2)  # the API's workers too
+    same_results(json.loads(json.dumps(api.data)), json.loads(json.dumps(auditor_pkg.audit(SMALL).data)))
+
+
+def test_exit_codes(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("本年收入合计100.00万元。\n", encoding="utf-8")
+    assert run(clean, "-q").exit_code == 0
+    assert run(SMALL[0], "-q").exit_code == 1
+    assert run(tmp_path / "missing.txt", "-q").exit_code == 2
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01garbage\x00")
+    assert run(bad, "-q").exit_code == 2  # nothing readable
+    assert run(bad, clean, "-q").exit_code == 0  # one unreadable file in a corpus is reported, not fatal
+    assert run(clean, "--select", "no.such.rule").exit_code == 2
+    assert run(clean, "--min-severity", "fatal").exit_code == 2
+    assert run(clean, "--jobs", "-1").exit_code == 2
+    assert run(clean, "--html", clean).exit_code == 2  # a file where a folder is wanted
+
+
+def test_select_and_ignore_take_ids_groups_and_prefixes(tmp_path):
+    out = tmp_path / "r.json"
+    assert run(*SMALL, "--select", "change.rate", "--json", out, "-q").exit_code == 1
+    assert rules_of(out) == {"change.rate"}
+    run(*SMALL, "--select", "change,code", "--ignore", "code.function_label", "--json", out, "-q")
+    assert rules_of(out) and rules_of(out) <= selected(["change", "code"], ["code.function_label"])
+    assert "code.function_label" not in rules_of(out)
+    run(*SMALL, "--ignore", "code", "--json", out, "-q")
+    assert not any(r.startswith("code.") for r in rules_of(out))
+
+
+def test_min_severity_drops_lower_flags(tmp_path):
+    out = tmp_path / "r.json"
+    run(SEEDS / "000_62da09ba746a1191.txt", *SMALL, "--min-severity", "error", "--json", out, "-q")
+    data = json.loads(out.read_text("utf-8"))
+    assert {f["severity"] for d in data["documents"] for f in d["flags"]} == {"error"}
+
+
+def test_configuration_from_pyproject_and_auditor_toml_command_line_wins(tmp_path, monkeypatch):
+    out = tmp_path / "r.json"
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.auditor]\nselect = ["code"]\n', "utf-8")
+    assert run(*SMALL, "--json", out, "-q", cwd=tmp_path, monkeypatch=monkeypatch).exit_code == 1
+    assert "code.function_label" in rules_of(out) and rules_of(out) <= selected(["code"])
+    run(*SMALL, "--select", "change.rate", "--json", out, "-q", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rules_of(out) == {"change.rate"}
+    (tmp_path / "auditor.toml").write_text('select = ["score"]\nmin-severity = "error"\njobs = 1\n', "utf-8")
+    run(*SMALL, "--json", out, "-q", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert "score.parts" in rules_of(out) and rules_of(out) <= selected(["score"])
+    (tmp_path / "auditor.toml").write_text('selct = ["score"]\n', "utf-8")
+    r = run(*SMALL, "-q", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert r.exit_code == 2 and "selct" in r.output
+
+
+def test_api_frames(seed_results):
+    result = auditor_pkg.audit([SEEDS / "003_21d9eac1c5a0fc54.txt"], select=["change.rate"])
+    flags = result.flags_frame()
+    assert set(flags.rule) == {"change.rate"}
+    row = flags[flags.stated == "9.5%"].iloc[0]
+    assert row.expected == "0.96%" and row.lines == [1689] and "9.5%" in row.quotes
+    claims = result.claims_frame()
+    assert set(claims.status) <= {"verified", "contradicted", "unverified"}
+    assert "contradicted" in set(claims.status)
+    hit = claims[(claims.quote == "9.5%") & (claims.line == 1689)].iloc[0]
+    assert hit.status == "contradicted" and str(hit.value) == "9.5"
+    assert len(claims) == result.documents[0]["claims"]
+    assert result.documents_frame().loc[0, "errors"] == len(flags)
+
+
+def test_api_round_trips_through_json(tmp_path):
+    result = auditor_pkg.audit(SEEDS / "001_9e8aeb52973b4dc7.txt")
+    result.write_json(tmp_path / "r.json")
+    again = auditor_pkg.Result.from_json(tmp_path / "r.json")
+    assert again.flags_frame().equals(result.flags_frame())
+    assert again.claims_frame().equals(result.claims_frame())
+    assert result.exit_code == again.exit_code == 1
+    with pytest.raises(ValueError):
+        (tmp_path / "x.json").write_text("{}", "utf-8")
+        auditor_pkg.Result.from_json(tmp_path / "x.json")
