@@ -23,6 +23,10 @@ from auditor.model import Cell, Document, Table, TableRow
 _GENERIC_COLUMN = regex.compile(r"^(金额|决算数|预算数|统计数|数值|数量|本年数|合计|小计)$")
 _TOTAL_ROW = regex.compile(r"^(合计|总计|本年合计)$")
 _ENUMERATOR = regex.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])\s*")
+# a row of a money table that counts something says so in its label: 车辆数合计(辆)
+_COUNT_IN_LABEL = regex.compile(r"[（(](辆|台（套）|台\(套\)|人|个)[)）]$")
+_COUNT_UNITS = {"辆": "辆", "台（套）": "台套", "台(套)": "台套", "人": "人", "个": "个"}
+_PART_ROW = regex.compile(r"^\s*[一二三四五六七八九十]+、")
 _SCOPES = ["一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款", "财政拨款"]
 _ROLE_WORDS = [("budget_initial", r"年初预算"), ("budget_full", r"全年预算|调整预算|预算数"),
                ("previous", r"上年"), ("current", r"决算数|执行数|本年")]
@@ -76,16 +80,20 @@ class TableFactReader:
             if table.unit not in MONEY_UNITS:
                 continue
             scope = _scope(table.title)
+            part = ""  # the current part of a statistics table: 一、政府采购情况
             for row in table.rows:
+                if all(c.value is None for c in row.cells) and _PART_ROW.match(row.label):
+                    part = _clean(row.label)
+                    continue
                 for j, cell in enumerate(row.cells):
                     claim = self._cell_claim(table, row, j, cell, scope, first_id + len(out),
-                                             doc.family == "budget")
+                                             doc.family == "budget", part)
                     if claim is not None:
                         out.append(claim)
         return out
 
     def _cell_claim(self, table: Table, row: TableRow, j: int, cell: Cell, scope: str,
-                    cid: int, budget_document: bool) -> Claim | None:
+                    cid: int, budget_document: bool, part: str = "") -> Claim | None:
         if cell.value is None or cell.text.strip().endswith("%") or j >= len(table.columns):
             return None
         column = table.columns[j]
@@ -102,7 +110,7 @@ class TableFactReader:
             name = leaf
         else:
             return None
-        concept = self.concept(name, scope)
+        concept = (self.exact.get(f"{part}/{name}") if part else None) or self.concept(name, scope)
         if concept is None:
             return None
         role = _role(column)
@@ -110,6 +118,8 @@ class TableFactReader:
             role = "current"  # in a 部门预算 the 预算数 is the year's own figure
         text = cell.text.strip()
         decimals = len(text.replace(",", "").partition(".")[2])
-        number = Number(text, Decimal(cell.value), table.unit, decimals, 0, len(text))
+        unit = _COUNT_IN_LABEL.search(name)
+        number = Number(text, Decimal(cell.value), _COUNT_UNITS[unit.group(1)] if unit else table.unit,
+                        decimals, 0, len(text))
         return Claim(cid, "amount", number, cell.location, -1, name, concept, role,
                      section=table.section, source="table")

@@ -55,7 +55,8 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 clusters.append([c])
         if len(clusters) < 2:
             continue
-        clusters.sort(key=lambda cl: (-len(cl), cl[0].id))
+        # the value most statements give wins; on a tie, the one a table prints
+        clusters.sort(key=lambda cl: (-len(cl), -sum(c.source == "table" for c in cl), cl[0].id))
         majority = clusters[0]
         for cl in clusters[1:]:
             odd = cl[0]
