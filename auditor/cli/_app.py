@@ -15,7 +15,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="政府部门
 rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试")
 app.add_typer(rules_app, name="rules")
 
-DOC_SUFFIXES = {".txt", ".text"}
+DOC_SUFFIXES = {".txt", ".text", ".pdf", ".docx", ".html", ".htm", ".xlsx"}
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -1,0 +1,482 @@
+"""PDF reader: pypdfium2 for the characters and the ruling lines, pdfplumber's grid geometry for cells.
+
+Why this split (measured on the shared PDFs, see reports/bench/pdf_extract.json):
+- pdfium's text order keeps sentences whole; its characters and path objects come from C++,
+  so a page costs a few milliseconds where pdfplumber's pdfminer layout costs ~50 ms.
+- The published disclosures draw their tables with ruling lines. pdfplumber's pure-geometry
+  functions (snap/join edges, intersections, cells, tables) turn those lines into cells; we feed
+  them the edges read with pdfium, so tables come out as pdfplumber would find them.
+
+What the reader writes (see `auditor.ingest.build`): narrative lines that a paragraph wrapped
+(a full-width line followed by a line that is not indented, also across a page break) are
+joined into one line; each table is written as TAB-separated rows, a merged cell's text in its
+first grid position; a table that continues on the next page is joined to its first part and
+repeated header rows are dropped. Page numbers in the margins are dropped. Every line keeps
+the page it starts on.
+
+A PDF with no text layer at all (a scan) raises IngestError "需要OCR"; it is never audited as
+an empty document.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from auditor.ingest.build import TextSink, build_document, clean_cell, join_wrapped
+from auditor.ingest.errors import IngestError
+from auditor.model import Document
+
+NEEDS_OCR = "需要OCR：PDF 没有文字层（扫描件或图片），未审核"
+
+_PAGE_NO = regex.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*(?:共\s*)?\d{1,4}\s*页?)?[-—–\s]*$")
+_ITEM_START = regex.compile(
+    r"^(第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、．.](?!\d)|附件|附表|注[：:]|说明[：:])"
+)
+_NUMBERISH = regex.compile(r"^[+-]?[\d,，.]+%?$")
+
+
+@dataclass
+class _Char:
+    ch: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    gen: bool
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    page: int
+    lead: float = 0.0  # width of the first word (an ASCII run such as 321.02, or one CJK character)
+
+
+@dataclass
+class _PTable:
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    rows: list[list[str]]
+    pages: list[int]
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    items: list[_Line | _PTable] = field(default_factory=list)
+    text_chars: int = 0
+
+
+# ---------------------------------------------------------------- pdfium access
+
+
+def _chars(textpage, top_y: float) -> list[_Char]:
+    import pypdfium2.raw as pc
+
+    raw = textpage.raw
+    n = pc.FPDFText_CountChars(raw)
+    rect = pc.FS_RECTF()
+    ref = ctypes.byref(rect)
+    out: list[_Char] = []
+    for i in range(n):
+        code = pc.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else ""
+        gen = pc.FPDFText_IsGenerated(raw, i) == 1
+        # Loose boxes span the font's full height and advance: lines and gaps measure evenly
+        # ("." and "1" have tiny tight boxes that would sort them onto lines of their own).
+        pc.FPDFText_GetLooseCharBox(raw, i, ref)
+        out.append(_Char(ch, rect.left, rect.right, top_y - rect.top, top_y - rect.bottom, gen))
+    return out
+
+
+def _edges(page, top_y: float) -> list[dict]:
+    """Horizontal and vertical segments of stroked or filled paths, in top-based coordinates."""
+    import pypdfium2.raw as pc
+
+    out: list[dict] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+
+    def add(a: tuple[float, float], b: tuple[float, float]) -> None:
+        dx, dy = abs(a[0] - b[0]), abs(a[1] - b[1])
+        if dy < 1 and dx >= 1:
+            t = top_y - (a[1] + b[1]) / 2
+            x0, x1 = min(a[0], b[0]), max(a[0], b[0])
+            out.append({"x0": x0, "x1": x1, "top": t, "bottom": t, "doctop": t, "width": x1 - x0, "height": 0,
+                        "orientation": "h", "object_type": "line"})
+        elif dx < 1 and dy >= 1:
+            xm = (a[0] + b[0]) / 2
+            t, btm = top_y - max(a[1], b[1]), top_y - min(a[1], b[1])
+            out.append({"x0": xm, "x1": xm, "top": t, "bottom": btm, "doctop": t, "width": 0, "height": btm - t,
+                        "orientation": "v", "object_type": "line"})
+
+    def walk(count, get, parent, m: tuple[float, ...], depth: int) -> None:
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            kind = pc.FPDFPageObj_GetType(obj)
+            if kind not in (pc.FPDF_PAGEOBJ_PATH, pc.FPDF_PAGEOBJ_FORM):
+                continue
+            fm = pc.FS_MATRIX()
+            pc.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm))
+            own = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+            full = _compose(own, m)
+            if kind == pc.FPDF_PAGEOBJ_FORM:
+                if depth < 8:
+                    walk(pc.FPDFFormObj_CountObjects, pc.FPDFFormObj_GetObject, obj, full, depth + 1)
+                continue
+            if pc.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and not fill.value and not stroke.value:
+                continue
+            start = prev = None
+            for j in range(pc.FPDFPath_CountSegments(obj)):
+                seg = pc.FPDFPath_GetPathSegment(obj, j)
+                pc.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+                p = _apply(full, x.value, y.value)
+                typ = pc.FPDFPathSegment_GetType(seg)
+                if typ == pc.FPDF_SEGMENT_MOVETO or prev is None:
+                    start = p
+                elif typ == pc.FPDF_SEGMENT_LINETO:
+                    add(prev, p)
+                prev = p
+                if pc.FPDFPathSegment_GetClose(seg) and start is not None:
+                    add(prev, start)
+                    prev = start
+
+    walk(pc.FPDFPage_CountObjects, pc.FPDFPage_GetObject, page.raw, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+    return out
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    """Matrix applying `inner` first, then `outer` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return (a * x + c * y + e, b * x + d * y + f)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cluster(values: list[float], tol: float = 1.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _nearest(points: list[float], v: float) -> int:
+    return min(range(len(points)), key=lambda i: abs(points[i] - v))
+
+
+class _Grid:
+    """One ruled table: its grid lines, the cells (merged cells span grid positions) and their chars."""
+
+    def __init__(self, cells: list[tuple[float, float, float, float]]):
+        self.xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
+        self.ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+        self.x0, self.x1 = self.xs[0], self.xs[-1]
+        self.top, self.bottom = self.ys[0], self.ys[-1]
+        self.owner: dict[tuple[int, int], tuple[int, int]] = {}
+        self.chars: dict[tuple[int, int], list[_Char]] = {}
+        for c in cells:
+            r0, r1 = _nearest(self.ys, c[1]), _nearest(self.ys, c[3])
+            c0, c1 = _nearest(self.xs, c[0]), _nearest(self.xs, c[2])
+            if r1 <= r0 or c1 <= c0:
+                continue
+            self.chars.setdefault((r0, c0), [])
+            for rr in range(r0, r1):
+                for cc in range(c0, c1):
+                    self.owner.setdefault((rr, cc), (r0, c0))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.ys) - 1, len(self.xs) - 1
+
+    def contains(self, ch: _Char) -> bool:
+        return self.x0 - 1 <= ch.cx <= self.x1 + 1 and self.top - 1 <= ch.cy <= self.bottom + 1
+
+    def add(self, ch: _Char) -> bool:
+        r = min(max(bisect_right(self.ys, ch.cy) - 1, 0), len(self.ys) - 2)
+        c = min(max(bisect_right(self.xs, ch.cx) - 1, 0), len(self.xs) - 2)
+        own = self.owner.get((r, c))
+        if own is None:
+            return False
+        self.chars[own].append(ch)
+        return True
+
+    def rows(self) -> list[list[str]]:
+        nr, nc = self.shape
+        out = [[""] * nc for _ in range(nr)]
+        for (r, c), chars in self.chars.items():
+            out[r][c] = _cell_text(chars)
+        return out
+
+
+def _cell_text(chars: list[_Char]) -> str:
+    """Characters of one cell: lines top to bottom, left to right, wrapped lines joined."""
+    chars = [c for c in chars if c.ch.strip()]
+    if not chars:
+        return ""
+    chars.sort(key=lambda c: (c.cy, c.x0))
+    lines: list[list[_Char]] = []
+    for c in chars:
+        h = max(c.bottom - c.top, 1.0)
+        if lines:
+            ref = lines[-1]
+            rc = statistics.fmean(x.cy for x in ref)
+            if abs(c.cy - rc) <= 0.5 * h:
+                ref.append(c)
+                continue
+        lines.append([c])
+    text = ""
+    for ln in lines:
+        ln.sort(key=lambda c: c.x0)
+        h = statistics.median(max(c.bottom - c.top, 1.0) for c in ln)
+        s = ln[0].ch
+        for a, b in zip(ln, ln[1:]):
+            wide = not (a.ch.isascii() and b.ch.isascii())
+            s += (" " if not wide and b.x0 - a.x1 > 0.3 * h else "") + b.ch
+        text = join_wrapped(text, s) if text else s
+    return clean_cell(text)
+
+
+def _find_grids(edges: list[dict]) -> list[_Grid]:
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+    from pdfplumber.utils import filter_edges
+
+    if not edges:
+        return []
+    edges = merge_edges(edges, 3, 3, 3, 3)
+    edges = filter_edges(edges, min_length=3)
+    cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
+    return [_Grid(group) for group in cells_to_tables(cells) if group]
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _make_line(chars: list[_Char], page: int) -> _Line | None:
+    text = "".join(c.ch if not c.gen else (" " if c.ch == " " else "") for c in chars)
+    text = regex.sub(r"\s+", " ", text).strip()
+    solid = [c for c in chars if not c.gen and c.ch.strip()]
+    if not text or not solid:
+        return None
+    size = statistics.median(c.bottom - c.top for c in solid)
+    k = 1
+    if solid[0].ch.isascii():
+        while k < len(solid) and solid[k].ch.isascii() and solid[k].x0 - solid[k - 1].x1 < 0.3 * size:
+            k += 1
+    lead = solid[k - 1].x1 - solid[0].x0
+    return _Line(text, min(c.x0 for c in solid), max(c.x1 for c in solid), min(c.top for c in solid),
+                 max(c.bottom for c in solid), max(size, 1.0), page, lead)
+
+
+def _read_page(pdf, index: int) -> _Page:
+    page = pdf[index]
+    try:
+        left, bottom, right, top = page.get_bbox()
+        width, height = right - left, top - bottom
+        textpage = page.get_textpage()
+        try:
+            chars = _chars(textpage, top)
+        finally:
+            textpage.close()
+        grids = [g for g in _find_grids(_edges(page, top)) if g.shape[0] >= 1 and g.shape[1] >= 2]
+    finally:
+        page.close()
+    number = index + 1
+    out = _Page(number, width, height)
+    out.text_chars = sum(1 for c in chars if c.ch.strip() and not c.gen)
+    # Chars inside a table's grid go to its cells; the rest make lines, in pdfium's order.
+    lines: list[_Line] = []
+    cur: list[_Char] = []
+    for c in chars:
+        if c.ch in ("\r", "\n") or c.ch == "\x02":
+            if c.ch != "\r":
+                ln = _make_line(cur, number)
+                if ln:
+                    lines.append(ln)
+                cur = []
+            continue
+        if not c.gen and c.ch.strip():
+            g = next((g for g in grids if g.contains(c)), None)
+            if g is not None and g.add(c):
+                continue
+        cur.append(c)
+    ln = _make_line(cur, number)
+    if ln:
+        lines.append(ln)
+    lines = [ln for ln in lines if not _is_margin_number(ln, height)]
+    tables = [_PTable(number, g.x0, g.top, g.x1, g.bottom, g.rows(), []) for g in grids]
+    for t in tables:
+        t.pages = [number] * len(t.rows)
+    tables.sort(key=lambda t: t.top)
+    items: list[_Line | _PTable] = []
+    for ln in lines:
+        while tables and tables[0].top <= ln.top:
+            items.append(tables.pop(0))
+        items.append(ln)
+    items.extend(tables)
+    out.items = items
+    return out
+
+
+def _is_margin_number(ln: _Line, height: float) -> bool:
+    return bool(_PAGE_NO.match(ln.text)) and (ln.top < 0.1 * height or ln.bottom > 0.9 * height)
+
+
+# ---------------------------------------------------------------- across pages
+
+
+def _header_len(rows: list[list[str]]) -> int:
+    from auditor.tables import parse_value
+
+    for i, r in enumerate(rows[:5]):
+        if any(parse_value(c) is not None and not regex.fullmatch(r"\d{3,7}", c) for c in r if c):
+            return i
+    return min(len(rows), 4)
+
+
+def _join_tables(pages: list[_Page]) -> list[_Line | _PTable]:
+    """All items in order; a table that opens a page continues the table that closed the page before."""
+    items: list[_Line | _PTable] = []
+    for pg in pages:
+        for k, it in enumerate(pg.items):
+            prev = items[-1] if items else None
+            if (
+                k == 0
+                and isinstance(it, _PTable)
+                and isinstance(prev, _PTable)
+                and prev.page < it.page
+                and len(prev.rows[0]) == len(it.rows[0])
+            ):
+                hdr = prev.rows[: _header_len(prev.rows)]
+                rows, rpages = it.rows, it.pages
+                k2 = 0
+                while k2 < len(hdr) and k2 < len(rows) and [clean_cell(c) for c in rows[k2]] == [clean_cell(c) for c in hdr[k2]]:
+                    k2 += 1
+                prev.rows.extend(rows[k2:])
+                prev.pages.extend(rpages[k2:])
+                prev.page = it.page  # the page the joined table now ends on, for the next join
+                continue
+            items.append(it)
+    return items
+
+
+def _margins(pages: list[_Page]) -> dict[int, tuple[float, float]]:
+    """Per page: the body's left and right edges (from lines of at least 8 characters)."""
+    per: dict[int, tuple[float, float] | None] = {}
+    groups: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for pg in pages:
+        long = [it for it in pg.items if isinstance(it, _Line) and len(it.text) >= 8]
+        if len(long) >= 3:
+            m = (min(ln.x0 for ln in long), max(ln.x1 for ln in long))
+            per[pg.number] = m
+            groups.setdefault((round(pg.width), round(pg.height)), []).append(m)
+        else:
+            per[pg.number] = None
+    out: dict[int, tuple[float, float]] = {}
+    for pg in pages:
+        g = groups.get((round(pg.width), round(pg.height)))
+        if g:
+            typical = (statistics.median(m[0] for m in g), statistics.median(m[1] for m in g))
+        else:
+            typical = per[pg.number] or (0.0, pg.width)
+        out[pg.number] = typical
+    return out
+
+
+def _continues(prev: _Line, cur: _Line, margins: dict[int, tuple[float, float]]) -> bool:
+    """Whether `cur` is the wrapped continuation of `prev` (one paragraph broken by the layout)."""
+    _, right = margins[prev.page]
+    left, _ = margins[cur.page]
+    if abs(cur.size - prev.size) > 0.25 * prev.size:
+        return False
+    if prev.x1 < right - 1.5 * prev.size - cur.lead:
+        return False  # the line before ended short (the next word would have fit): a paragraph end
+    if cur.x0 > left + 0.8 * cur.size:
+        return False  # indented: a new paragraph
+    if _ITEM_START.match(cur.text) and regex.search(r"[。；;：:]$", prev.text):
+        return False
+    return True
+
+
+def read_pdf(path: str | Path) -> Document:
+    doc, _ = extract_pdf(path)
+    return doc
+
+
+def extract_pdf(path: str | Path) -> tuple[Document, TextSink]:
+    """The Document and the extracted lines with their pages (for `auditor extract`)."""
+    import pypdfium2 as pdfium
+
+    p = Path(path)
+    try:
+        pdf = pdfium.PdfDocument(str(p))
+    except (pdfium.PdfiumError, OSError) as exc:
+        raise IngestError(str(p), f"unreadable PDF ({exc})") from exc
+    try:
+        pages = [_read_page(pdf, i) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    if not pages or sum(pg.text_chars for pg in pages) == 0:
+        raise IngestError(str(p), NEEDS_OCR)
+    sink = TextSink()
+    for pg in pages:
+        if pg.text_chars == 0:
+            sink.notes.append(f"第{pg.number}页没有文字层（需要OCR），未读取")
+    margins = _margins(pages)
+    prev: _Line | None = None
+    para: _Line | None = None
+
+    def flush() -> None:
+        nonlocal para
+        if para is not None:
+            sink.para(para.text, para.page)
+        para = None
+
+    for it in _join_tables(pages):
+        if isinstance(it, _PTable):
+            flush()
+            prev = None
+            if len(it.rows[0]) < 2:
+                continue
+            sink.table(it.rows, list(it.pages))
+            continue
+        if para is not None and prev is not None and _continues(prev, it, margins):
+            para.text = join_wrapped(para.text, it.text)
+        else:
+            flush()
+            para = _Line(it.text, it.x0, it.x1, it.top, it.bottom, it.size, it.page)
+        prev = it
+    flush()
+    return build_document(str(p), sink, "pdf"), sink
