@@ -50,6 +50,10 @@ def rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         if current is None or budget is None:
             continue
         b = money(budget)
+        if budget.value == 0 and r.value != 0 and money(current).lo > 0:
+            r.verified = current.verified = budget.verified = True
+            yield _zero_budget(r, current, budget)
+            continue
         if b.lo <= 0:
             continue
         c = money(current)
@@ -80,3 +84,15 @@ def rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             arithmetic=f"{formula} = {fmt_interval(expected)}%",
             section=r.section,
         )
+
+
+def _zero_budget(r: Claim, current: Claim, budget: Claim) -> Finding:
+    """完成年初预算的95.89% against 年初预算为0: no rate of a zero budget can be stated."""
+    return Finding(
+        evidence=[r.evidence("stated"), current.evidence("current"), budget.evidence("budget")],
+        values={"subject": r.subject or current.subject, "current": current.quote, "budget": budget.quote},
+        stated=r.quote,
+        expected="无法计算（预算为0）",
+        arithmetic=f"{current.quote} ÷ {budget.quote}：预算为0，比率无意义",
+        section=r.section,
+    )
