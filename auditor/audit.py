@@ -11,6 +11,7 @@ from auditor.checks.facts import FactBase
 from auditor.checks.kinds import KINDS
 from auditor.claims.extract import ClaimExtractor
 from auditor.claims.model import Claim
+from auditor.claims.code_facts import CodeResolver
 from auditor.claims.table_facts import TableFactReader
 from auditor.ingest import load_document
 from auditor.ingest.errors import IngestError
@@ -53,6 +54,7 @@ class Auditor:
         self.catalogue = catalogue or load_catalogue()
         self.extractor = ClaimExtractor(self.catalogue)
         self.table_facts = TableFactReader(self.catalogue)
+        self.codes = CodeResolver(self.catalogue)
 
     def audit_text(self, text: str, path: str = "<text>") -> DocumentResult:
         """Audit a string as if it were a UTF-8 text file (rule test cases, notebooks)."""
@@ -70,6 +72,8 @@ class Auditor:
     def _audit(self, doc) -> DocumentResult:
         sentences, claims = self.extractor.extract(doc)
         claims += self.table_facts.claims(doc, len(claims))
+        self.codes.rekey(claims)
+        claims += self.codes.table_claims(doc, len(claims))
         facts = FactBase(doc, sentences, claims, self.catalogue)
         flags = run_checks(facts, self.catalogue.checks, KINDS)
         return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc)
