@@ -63,7 +63,9 @@ def audit_one(auditor: Auditor, path: Path) -> DocumentResult:
     try:
         return auditor.audit_path(path)
     except Exception as exc:  # one document never stops a corpus
-        return DocumentResult(str(path), error=f"{path}: 内部错误: {type(exc).__name__}: {exc}")
+        r = DocumentResult(str(path), error=f"{path}: 内部错误: {type(exc).__name__}: {exc}")
+        r.error_kind = "memory" if isinstance(exc, MemoryError) else "internal"  # type: ignore[attr-defined]
+        return r
 
 
 def _work(path: str) -> DocumentResult:
@@ -78,7 +80,7 @@ def _mp_context():
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["auditor.api"])
+        ctx.set_forkserver_preload(["auditor.api", "auditor.runner"])
         return ctx
     return get_context("spawn")
 
@@ -202,9 +204,9 @@ class Result:
                                            "kind", "subject", "concept", "role", "status", "verified", "section"])
 
     def write_json(self, path: str | Path) -> None:
-        from auditor.report.json_report import write_json
+        from auditor.report.json_report import write_json_fast
 
-        write_json(Path(path), self.data)
+        write_json_fast(Path(path), self.data)  # the text of write_json, in linear time
 
     def write_html(self, folder: str | Path) -> Path:
         from auditor.report.html import write_html

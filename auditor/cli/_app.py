@@ -7,11 +7,46 @@ Each command lives in its own module of this package; this one holds what they s
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="政府部门预决算公开文本审核工具")
+_DEBUG = False
+
+
+def set_debug(on: bool) -> None:
+    global _DEBUG
+    _DEBUG = bool(on)
+
+
+def debug_enabled() -> bool:
+    return _DEBUG or "--debug" in sys.argv[1:] or os.environ.get("AUDITOR_DEBUG", "") not in ("", "0")
+
+
+class _Typer(typer.Typer):
+    """The console script: an unexpected exception is one line on stderr (exit 2), never a
+    traceback, unless --debug (or AUDITOR_DEBUG=1) asks for it; Ctrl-C is a short message (exit 130)."""
+
+    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().__call__(*args, **kwargs)
+        except KeyboardInterrupt:
+            if debug_enabled():
+                raise
+            print("已中断。", file=sys.stderr)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for the terminal
+            if debug_enabled():
+                raise
+            text = str(exc).splitlines()[0][:500] if str(exc) else ""
+            print(f"内部错误: {type(exc).__name__}: {text}（加 --debug 可显示完整调用栈）", file=sys.stderr)
+            sys.exit(2)
+
+
+app = _Typer(add_completion=False, no_args_is_help=True, help="政府部门预决算公开文本审核工具",
+             pretty_exceptions_show_locals=False)
 rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试")
 app.add_typer(rules_app, name="rules")
 

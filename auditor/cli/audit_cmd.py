@@ -15,7 +15,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from auditor.cli._app import app
+from auditor.cli._app import app, set_debug
+from auditor.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 
 def _tokens(values: list[str] | None) -> list[str] | None:
@@ -45,18 +46,28 @@ def audit(
     waivers: Optional[Path] = typer.Option(None, "--waivers", help="豁免文件：HTML 报告导出的审阅 JSON 或手写 YAML"),
     config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认查找 auditor.toml，或 pyproject.toml 中的 tool.auditor 表）"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出汇总，不显示进度条"),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="每个文档的审核时限（秒，0 = 不限）；超时的文档被终止并报告，运行继续"),
+    memory: int = typer.Option(DEFAULT_MEMORY_MB, "--memory", help="每个工作进程的内存上限（MB，0 = 不限）；超限的文档被报告，运行继续"),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="结果缓存目录：中断后用同一目录重新运行，已完成的文档不再重审"),
+    debug: bool = typer.Option(False, "--debug", help="出现内部错误时显示完整的 Python 调用栈"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from auditor.api import Result, expand_paths, filter_severity, load_selected_catalogue, run_files
-    from auditor.audit import Auditor
+    from auditor.api import Result, expand_paths, load_selected_catalogue
+    from auditor.cache import ResultCache, run_key
     from auditor.config import ConfigError, check_severity, load_options
-    from auditor.report.json_report import document_dict, rules_dict
+    from auditor.report.json_report import rules_dict
+    from auditor.runner import RunnerError, RunSettings, run_documents
     from auditor.report.text_report import print_document_dict, print_summary_dict
     from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
 
+    set_debug(debug)
     console = Console(highlight=False)
+    if timeout < 0 or memory < 0:
+        raise usage_error(console, "--timeout 和 --memory 不能为负数")
+    if cache is not None and cache.exists() and not cache.is_dir():
+        raise usage_error(console, f"--cache 应为目录: {cache}")
     try:
         opts = load_options(config).merged(
             select=_tokens(select), ignore=_tokens(ignore),
@@ -86,16 +97,22 @@ def audit(
         except WaiverError as exc:
             raise usage_error(console, str(exc))
 
+    settings = RunSettings([str(r) for r in opts.rules], list(opts.select), list(opts.ignore), opts.min_severity,
+                           timeout or None, memory or None, debug)
+    result_cache = None
+    if cache is not None:
+        result_cache = ResultCache(cache, run_key(opts.rules, [r.id for r in catalogue.checks], opts.min_severity))
     documents: list[dict] = []
+    err_console = Console(stderr=True, highlight=False)
 
-    def on_result(result) -> None:
-        filter_severity([result], opts.min_severity)
-        d = document_dict(result)
+    def on_result(d: dict) -> None:
         if waiver_set is not None:
             waiver_set.apply_document(d)
         documents.append(d)
         if not quiet:
             print_document_dict(console, d)
+        if debug and d.get("traceback"):
+            err_console.print(d["traceback"], markup=False)
         progress.advance(task)
 
     show_progress = sys.stderr.isatty() and not quiet and len(files) > 1
@@ -104,14 +121,44 @@ def audit(
                         disable=not show_progress, transient=True)
     with progress:
         task = progress.add_task("audit", total=len(files), jobs=f"{n_jobs} 个进程" if n_jobs > 1 else "")
-        run_files(files, Auditor(catalogue) if n_jobs <= 1 else opts, n_jobs, on_result)
+        try:
+            run_documents(files, settings, n_jobs, result_cache, on_result)
+        except KeyboardInterrupt:
+            progress.stop()
+            saved = f"已完成的 {result_cache.stored + result_cache.hits} 个结果在缓存 {cache} 中，用同一 --cache 重新运行即可继续" \
+                if result_cache is not None else "未使用 --cache，结果未保存"
+            console.print(f"[red]已中断[/red]：审核了 {len(documents)}/{len(files)} 个文档；{saved}。未写出任何报告文件。")
+            raise typer.Exit(130)
+        except RunnerError as exc:
+            raise usage_error(console, str(exc))
     data = {"schema": "auditor.result/1", "documents": documents, "rules": rules_dict(catalogue)}
     if waiver_set is not None:
         data["waivers"] = waiver_set.summary()
     result = Result(data)
     print_summary_dict(console, data)
+    _print_failures(console, documents, result_cache)
     _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
     raise typer.Exit(result.exit_code)
+
+
+def _print_failures(console: Console, documents: list[dict], result_cache) -> None:
+    """The closing summary of what could not be audited, by reason, and of the cache."""
+    from rich.markup import escape
+
+    from auditor.runner import ERROR_KIND_LABEL, summarize
+
+    counts = summarize(documents)
+    if counts:
+        parts = "，".join(f"{ERROR_KIND_LABEL.get(k, k)} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        console.print(f"未审核的文档 {sum(counts.values())} 个（{parts}）：")
+        failed = [d for d in documents if d.get("error")]
+        for d in failed[:20]:
+            console.print(f"  - {escape(d['error'])}", soft_wrap=True)
+        if len(failed) > 20:
+            console.print(f"  … 另有 {len(failed) - 20} 个，见 JSON/HTML/Excel 报告的“读取错误”")
+    if result_cache is not None:
+        console.print(f"缓存 {result_cache.folder}：读取 {result_cache.hits} 个已有结果，新存入 {result_cache.stored} 个。",
+                      soft_wrap=True)
 
 
 def _write_outputs(console: Console, result, json_out, html_out, xlsx_out, csv_out) -> None:

@@ -122,7 +122,12 @@ def build_document(path: str, sink: TextSink, encoding: str) -> Document:
     from auditor.outline import build_outline
     from auditor.tables import find_tables
 
+    from auditor.ingest.errors import IngestError
+    from auditor.ingest.limits import MAX_TEXT_CHARS
+
     text = sink.text
+    if len(text) > MAX_TEXT_CHARS:
+        raise IngestError(path, f"提取出的文字过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}）：不像一份预决算公开文件，未审核")
     doc = Document(path=path, text=text, encoding=encoding)
     if not text:
         return doc

@@ -122,8 +122,10 @@ def extract_docx(path: str | Path) -> tuple[Document, TextSink]:
     p = Path(path)
     try:
         d = docx.Document(str(p))
+    except MemoryError:
+        raise  # the runner reports it as the memory limit, not as a damaged file
     except Exception as exc:  # python-docx raises several types for damaged packages
-        raise IngestError(str(p), f"unreadable DOCX ({type(exc).__name__}: {exc})") from exc
+        raise IngestError(str(p), f"DOCX 文件无法读取（unreadable DOCX: {type(exc).__name__}: {exc}）") from exc
     sink = TextSink()
     body = d.element.body
     for el in body.iterchildren():

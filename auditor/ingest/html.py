@@ -198,12 +198,18 @@ def extract_html(path: str | Path) -> tuple[Document, TextSink]:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise IngestError(str(p), f"cannot read file: {exc.strerror or exc}") from exc
+        raise IngestError(str(p), f"无法读取文件: {exc.strerror or exc}") from exc
     text, encoding = _decode(data, str(p))
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text.lstrip("\ufeff")) if text.strip() else None
+        root = lxml.html.document_fromstring(text.lstrip("\ufeff"), parser=parser) if text.strip() else None
     except (ValueError, lxml.etree.ParserError) as exc:
-        raise IngestError(str(p), f"unreadable HTML ({exc})") from exc
+        raise IngestError(str(p), f"HTML 无法解析（unreadable HTML: {exc}）") from exc
+    for e in parser.error_log:
+        # libxml2 stops building the tree at 256 nested elements: what follows would be lost silently
+        if e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message:
+            raise IngestError(str(p), f"HTML 元素嵌套过深（解析器上限 256 层），其后的内容无法读取，未审核: {e.message}",
+                              line=e.line or None)
     sink = TextSink()
     if root is not None:
         body = root.find("body")

@@ -435,6 +435,18 @@ def read_pdf(path: str | Path) -> Document:
     return doc
 
 
+def _pdf_open_error(exc: Exception) -> str:
+    """What pdfium's load error means for a user, in words (the original kept in brackets)."""
+    text = str(exc)
+    if "password" in text.lower():
+        return f"PDF 已加密，需要密码才能打开，未审核（{text}）"
+    if "format" in text.lower() or "file" in text.lower():
+        return f"PDF 文件已损坏或不完整（可能下载中断、被截断，或不是真正的 PDF），未审核（{text}）"
+    if "security" in text.lower():
+        return f"PDF 使用了不支持的加密方式，未审核（{text}）"
+    return f"PDF 文件无法打开，未审核（unreadable PDF: {text}）"
+
+
 def extract_pdf(path: str | Path) -> tuple[Document, TextSink]:
     """The Document and the extracted lines with their pages (for `auditor extract`)."""
     import pypdfium2 as pdfium
@@ -443,9 +455,15 @@ def extract_pdf(path: str | Path) -> tuple[Document, TextSink]:
     try:
         pdf = pdfium.PdfDocument(str(p))
     except (pdfium.PdfiumError, OSError) as exc:
-        raise IngestError(str(p), f"unreadable PDF ({exc})") from exc
+        raise IngestError(str(p), _pdf_open_error(exc)) from exc
+    pages = []
     try:
-        pages = [_read_page(pdf, i) for i in range(len(pdf))]
+        for i in range(len(pdf)):
+            try:
+                pages.append(_read_page(pdf, i))
+            except (pdfium.PdfiumError, ValueError, ZeroDivisionError, IndexError) as exc:
+                raise IngestError(str(p), f"PDF 第 {i + 1} 页损坏，无法读取（{type(exc).__name__}: {exc}），未审核",
+                                  page=i + 1) from exc
     finally:
         pdf.close()
     if not pages or sum(pg.text_chars for pg in pages) == 0:

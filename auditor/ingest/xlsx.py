@@ -56,8 +56,10 @@ def extract_xlsx(path: str | Path) -> tuple[Document, TextSink]:
     try:
         with p.open("rb") as fh:  # a file object: openpyxl would refuse a name not ending in .xlsx
             wb = openpyxl.load_workbook(io.BytesIO(fh.read()), data_only=True)
+    except MemoryError:
+        raise  # the runner reports it as the memory limit, not as a damaged file
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise IngestError(str(p), f"unreadable XLSX ({type(exc).__name__}: {exc})") from exc
+        raise IngestError(str(p), f"XLSX 文件无法读取（unreadable XLSX: {type(exc).__name__}: {exc}）") from exc
     sink = TextSink()
     try:
         for ws in wb.worksheets:

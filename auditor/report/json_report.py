@@ -117,6 +117,8 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
         # added fields: the content hash, every claim with its position and status, the source
         "sha256": sha,
         "claim_list": [claim_dict(c, statuses[c.id]) for c in r.claims],
+        # added field: why a document was not audited (ingest / timeout / memory / crash / internal)
+        "error_kind": getattr(r, "error_kind", None) or ("ingest" if r.error else None),
     }
     if include_source and r.document is not None:
         d["source"] = source_dict(r.document)
@@ -173,3 +175,25 @@ def write_json(path: Path, results: list[DocumentResult] | dict, catalogue: Any 
     """Write results (DocumentResults, or an already built result dict) as auditor.result/1."""
     data = results if isinstance(results, dict) else result_dict(results, catalogue)
     write_atomic(path, dumps(data))
+
+
+def dumps_fast(data: dict) -> str:
+    """The same text as `dumps`, in time linear in the number of documents (dumps replaces each
+    source token in the whole text, one document after another: quadratic on a large corpus)."""
+    import re
+
+    nonce = uuid.uuid4().hex
+    sources: list[str] = []
+    docs = []
+    for d in data.get("documents", []):
+        if isinstance(d.get("source"), dict):
+            sources.append(json.dumps(d["source"], ensure_ascii=False, separators=(",", ":")))
+            d = {**d, "source": f"@@source-{nonce}-{len(sources) - 1}@@"}
+        docs.append(d)
+    text = json.dumps({**data, "documents": docs}, ensure_ascii=False, indent=1)
+    return re.sub(f'"@@source-{nonce}-([0-9]+)@@"', lambda m: sources[int(m.group(1))], text)
+
+
+def write_json_fast(path: Path, data: dict) -> None:
+    """write_json for an already built result dict, through dumps_fast (atomically)."""
+    write_atomic(path, dumps_fast(data))

@@ -57,19 +57,100 @@ class Waiver:
         return f"#{self.index + 1} {where} {self.rule} {quotes}"
 
 
-def load_waivers(path: Path) -> list[Waiver]:
+MAX_WAIVER_BYTES = 10 * 1024 * 1024  # thousands of decisions fit in well under a megabyte
+MAX_DEPTH = 16
+ENTRY_KEYS = {"id", "document", "sha256", "rule", "quote", "quotes", "line", "lines", "decision", "note", "time"}
+TOP_KEYS = {"schema", "exported", "decisions", "waivers"}
+DECISIONS = {"dismissed", "confirmed", None}
+
+
+class _WaiverLoader(yaml.SafeLoader):
+    """safe_load's constructors, but no aliases (no "billion laughs") and no deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(problem=f"不支持 YAML 别名“*{event.anchor}”（可被用来制造膨胀），请直接写出内容",
+                                       problem_mark=event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(problem=f"嵌套超过 {MAX_DEPTH} 层", problem_mark=self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
+    loader = _WaiverLoader(text)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise WaiverError(f"{where}: 豁免文件既不是有效的 JSON 也不是有效的 YAML: {problem}") from None
+    except RecursionError:
+        raise WaiverError(f"{path}: 豁免文件嵌套过深，无法读取") from None
+    finally:
+        loader.dispose()
+
+
+def _entry_nodes(root: yaml.Node | None) -> list[yaml.Node]:
+    """The YAML nodes of the entries, in order, to name their lines."""
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if isinstance(k, yaml.ScalarNode) and k.value in ("decisions", "waivers"):
+                return v.value if isinstance(v, yaml.SequenceNode) else []
+        return []
+    return root.value if isinstance(root, yaml.SequenceNode) else []
+
+
+def _key_line(node: yaml.Node | None, key: str) -> int | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, _v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k.start_mark.line + 1
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    """Read a review export (JSON) or a hand-written YAML/JSON list; WaiverError names file:line."""
+    import difflib
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_WAIVER_BYTES:
+            raise WaiverError(f"{path}: 豁免文件过大（{size:,} 字节，上限 {MAX_WAIVER_BYTES:,}），未读取")
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise WaiverError(f"{path}: 豁免文件无法读取: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise WaiverError(f"{path}: 豁免文件不是 UTF-8 编码（第 {exc.start} 个字节），请另存为 UTF-8") from None
+    root: yaml.Node | None = None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise WaiverError(f"{path}: 豁免文件嵌套过深，无法读取") from None
     except ValueError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise WaiverError(f"{path}: 豁免文件既不是 JSON 也不是 YAML: {exc}") from None
+        data, root = _read_yaml(path, text)
+    nodes = _entry_nodes(root)
+
+    def where(i: int | None = None, key: str | None = None) -> str:
+        if i is None or i >= len(nodes):
+            return f"{path}" + ("" if i is None else f": 第 {i + 1} 条豁免")
+        line = _key_line(nodes[i], key) if key else nodes[i].start_mark.line + 1
+        return f"{path}:{line}: 第 {i + 1} 条豁免"
+
     if isinstance(data, dict):
+        unknown = sorted(set(map(str, data)) - TOP_KEYS)
+        if unknown:
+            line = _key_line(root, unknown[0]) if root is not None else None
+            raise WaiverError(f"{path}{f':{line}' if line else ''}: 未知字段“{unknown[0]}”（可用: {', '.join(sorted(TOP_KEYS))}）")
         entries = data.get("decisions", data.get("waivers"))
         if entries is None:
             raise WaiverError(f"{path}: 应包含 decisions（审阅导出）或 waivers 列表")
@@ -80,25 +161,40 @@ def load_waivers(path: Path) -> list[Waiver]:
     out: list[Waiver] = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict):
-            raise WaiverError(f"{path}: 第 {i + 1} 条豁免应为映射")
+            raise WaiverError(f"{where(i)}应为映射")
+        unknown = sorted(set(map(str, e)) - ENTRY_KEYS)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(ENTRY_KEYS), 1, 0.6)
+            raise WaiverError(f"{where(i, unknown[0])}有未知字段“{unknown[0]}”"
+                              + (f"，是否想写“{close[0]}”？" if close else f"（可用: {', '.join(sorted(ENTRY_KEYS))}）"))
         decision = e.get("decision", "dismissed")
+        if decision not in DECISIONS:
+            raise WaiverError(f"{where(i, 'decision')}的 decision 应为 dismissed 或 confirmed，而不是“{decision}”")
         if decision != "dismissed":
             continue  # a confirmed flag is not waived
         rule = e.get("rule")
         quotes = e.get("quotes", [e["quote"]] if "quote" in e else None)
         if not isinstance(rule, str) or not rule:
-            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 rule")
+            raise WaiverError(f"{where(i)}缺少 rule")
         if isinstance(quotes, str):
             quotes = [quotes]
-        if not quotes or not all(isinstance(q, str) and q for q in quotes):
-            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 quote/quotes（按引用原文匹配，不只按行号）")
+        if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q for q in quotes):
+            raise WaiverError(f"{where(i)}缺少 quote/quotes（按引用原文匹配，不只按行号）")
         if not e.get("sha256") and not e.get("document"):
-            raise WaiverError(f"{path}: 第 {i + 1} 条豁免缺少 sha256 或 document")
+            raise WaiverError(f"{where(i)}缺少 sha256 或 document")
+        for key in ("sha256", "document", "id"):
+            if e.get(key) is not None and not isinstance(e[key], str):
+                raise WaiverError(f"{where(i, key)}的 {key} 应为文字")
         lines = e.get("lines", [e["line"]] if "line" in e else [])
-        if isinstance(lines, int):
+        if isinstance(lines, int) and not isinstance(lines, bool):
             lines = [lines]
+        if not isinstance(lines, list) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in lines):
+            raise WaiverError(f"{where(i, 'lines' if 'lines' in e else 'line')}的 line/lines 应为正整数（行号）")
+        note = e.get("note")
+        if note is not None and not isinstance(note, (str, int, float)):
+            raise WaiverError(f"{where(i, 'note')}的 note 应为文字")
         out.append(Waiver(rule, list(quotes), e.get("sha256") or None, e.get("document") or None,
-                          [int(x) for x in lines or []], str(e.get("note") or ""), e.get("id"), i))
+                          list(lines), str(note or ""), e.get("id"), i))
     return out
 
 

@@ -1,0 +1,355 @@
+"""The isolated corpus runner behind `auditor audit`: workers, time and memory limits, cache.
+
+One document's failure never stops a run. Each document is audited in a worker process
+(unless no limit is asked for and one job is enough: then in this process):
+- an exception becomes the document's `error` (kind `internal`; with --debug the
+  traceback is kept in the result and printed);
+- a document that takes longer than `timeout` seconds has its worker killed (pdfium and
+  lxml run C code that no signal handler can interrupt; a killed process always stops),
+  is reported with kind `timeout`, and a fresh worker takes the next document;
+- a worker's address space is capped at `memory_mb` (RLIMIT_AS, where the platform has
+  it): an allocation beyond it raises MemoryError, reported with kind `memory`, and that
+  worker is replaced; a worker that dies outright (a C library crash, the system's OOM
+  killer) is reported with kind `crash`;
+- a file a reader refuses keeps the reader's message (kind `ingest`).
+
+Results are handed on in input order, whatever the number of workers, as document dicts
+of `auditor.result/1` (with `error_kind` added). With a ResultCache, every finished result
+is stored as it arrives and later runs read it back (see auditor.cache).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Callable, Sequence
+
+from auditor.audit import Auditor, DocumentResult
+from auditor.cache import ResultCache, file_sha256
+
+DEFAULT_TIMEOUT = 300.0  # seconds per document: the largest real disclosure takes a few seconds
+DEFAULT_MEMORY_MB = 2048  # per worker; a worker uses about 100 MB, a large PDF a few hundred
+_WORKER_START_LIMIT = 120.0  # seconds for a fresh worker to load the catalogue
+
+CACHEABLE = {None, "ingest"}  # results that do not depend on the moment
+
+
+class RunnerError(Exception):
+    """The run itself cannot go on (a worker cannot even load the catalogue)."""
+
+
+@dataclass
+class RunSettings:
+    rules: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    min_severity: str | None = None
+    timeout: float | None = DEFAULT_TIMEOUT  # None or 0: no limit
+    memory_mb: int | None = DEFAULT_MEMORY_MB  # None or 0: no cap
+    debug: bool = False
+
+    @property
+    def isolated(self) -> bool:
+        """Whether documents need a worker process even with one job."""
+        return bool(self.timeout) or bool(self.memory_mb)
+
+
+def error_document(path: str, message: str, kind: str, tb: str | None = None) -> dict:
+    from auditor.report.json_report import document_dict
+
+    d = document_dict(DocumentResult(str(path), error=message))
+    d["error_kind"] = kind
+    if tb:
+        d["traceback"] = tb
+    return d
+
+
+def audit_document(auditor: Auditor, path: str, settings: RunSettings) -> tuple[dict, bool]:
+    """One document as a result dict, and whether this process should be replaced afterwards."""
+    from auditor.api import filter_severity
+    from auditor.report.json_report import document_dict
+
+    try:
+        r = auditor.audit_path(path)
+        if r.error is None and r.document is not None and not r.document.text.strip():
+            r = DocumentResult(str(path), error=f"{path}: 文件为空（或只有空白），没有可审核的内容")
+        filter_severity([r], settings.min_severity)
+        d = document_dict(r)
+        d["error_kind"] = "ingest" if r.error else None
+        return d, False
+    except MemoryError:
+        pass  # leave the except block first: its traceback still holds the partial work
+    except Exception as exc:  # one document never stops a corpus
+        tb = traceback.format_exc() if settings.debug else None
+        msg = f"{path}: 内部错误: {type(exc).__name__}: {exc}"
+        return error_document(path, msg[:2000], "internal", tb), False
+    import gc
+
+    gc.collect()
+    return error_document(path, _memory_message(path, settings), "memory"), True
+
+
+def _memory_message(path: str, settings: RunSettings) -> str:
+    cap = f"超过 {settings.memory_mb} MB 的内存上限" if settings.memory_mb else "内存不足"
+    return f"{path}: 内存超限：{cap}，已停止审核这个文档（--memory 可调整）"
+
+
+# ---- worker processes ---------------------------------------------------------------------
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on this platform
+        return
+    cap = int(memory_mb) * 1024 * 1024
+    try:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - platform without RLIMIT_AS
+        pass
+
+
+_EXIT_MEMORY = 86  # a worker that cannot even report its MemoryError exits with this code
+
+
+def _worker_main(conn, settings: RunSettings) -> None:
+    """The worker's loop; whatever happens, nothing is printed: the main process reports it."""
+    try:
+        _worker_loop(conn, settings)
+    except MemoryError:
+        os._exit(_EXIT_MEMORY)
+    except BaseException:  # noqa: BLE001 - the main process sees the exit code and reports the document
+        os._exit(1)
+
+
+def _worker_loop(conn, settings: RunSettings) -> None:
+    from auditor.api import load_selected_catalogue
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _limit_memory(settings.memory_mb)
+    try:
+        auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules], settings.select, settings.ignore))
+    except BaseException as exc:  # noqa: BLE001 - reported to the main process
+        hint = f"（--memory {settings.memory_mb} MB 可能过低）" if isinstance(exc, MemoryError) else ""
+        conn.send(("fatal", f"{type(exc).__name__}: {exc}{hint}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):  # the main process is gone
+            return
+        if msg is None:
+            return
+        index, path = msg
+        d, replace = audit_document(auditor, path, settings)
+        try:
+            conn.send(("done", index, d, replace))
+        except MemoryError:
+            d = None
+            import gc
+
+            gc.collect()
+            conn.send(("done", index, error_document(path, _memory_message(path, settings), "memory"), True))
+            return
+        except (BrokenPipeError, OSError):
+            return
+        if replace:
+            return
+
+
+class _Slot:
+    def __init__(self, ctx, settings: RunSettings):
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.task: tuple[int, str] | None = None
+        self.since = time.monotonic()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _signal_name(code: int | None) -> str:
+    if code is None or code >= 0:
+        return f"退出码 {code}"
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"信号 {-code}"
+
+
+def _crash_message(path: str, code: int | None, settings: RunSettings) -> str:
+    name = _signal_name(code)
+    if code == _EXIT_MEMORY:
+        return _memory_message(path, settings)
+    if code == -signal.SIGKILL:
+        return f"{path}: 工作进程被强制终止（{name}），可能是系统内存不足；这个文档未审核，运行继续"
+    return f"{path}: 工作进程异常退出（{name}），可能是读取该文件的底层库崩溃；这个文档未审核，运行继续"
+
+
+def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
+                  cache: ResultCache | None = None,
+                  on_document: Callable[[dict], None] | None = None) -> list[dict]:
+    """Audit `files`; returns their result dicts in input order (and hands each to on_document)."""
+    n = len(files)
+    done: dict[int, dict] = {}
+    shas: dict[int, str] = {}
+    emitted = 0
+    out: list[dict] = []
+
+    def emit() -> None:
+        nonlocal emitted
+        while emitted in done:
+            d = done.pop(emitted)
+            out.append(d)
+            if on_document:
+                on_document(d)
+            emitted += 1
+
+    def record(i: int, d: dict) -> None:
+        if cache is not None and i in shas and d.get("error_kind") in CACHEABLE:
+            try:
+                cache.put(shas[i], d)
+            except OSError:
+                pass  # a full disk loses the cache entry, never the result
+        done[i] = d
+
+    pending: deque[int] = deque()
+    for i, f in enumerate(files):
+        if cache is not None:
+            try:
+                shas[i] = file_sha256(f)
+            except OSError as exc:
+                done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
+                continue
+            hit = cache.get(shas[i], str(f))
+            if hit is not None:
+                done[i] = hit
+                continue
+        pending.append(i)
+    emit()
+
+    if not pending:
+        return out
+    if not settings.isolated and jobs <= 1:
+        from auditor.api import load_selected_catalogue
+
+        auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules], settings.select, settings.ignore))
+        while pending:
+            i = pending.popleft()
+            record(i, audit_document(auditor, str(files[i]), settings)[0])
+            emit()
+        return out
+
+    from auditor.api import _mp_context
+
+    ctx = _mp_context()
+    width = max(1, min(jobs, len(pending)))
+    slots: list[_Slot] = []
+    try:
+        while pending or any(s.task is not None for s in slots):
+            while len(slots) < width and len(pending) > sum(1 for s in slots if s.task is None):
+                slots.append(_Slot(ctx, settings))
+            for s in slots:
+                if s.ready and s.task is None and pending:
+                    i = pending.popleft()
+                    s.task = (i, str(files[i]))
+                    s.since = time.monotonic()
+                    try:
+                        s.conn.send(s.task)
+                    except (BrokenPipeError, OSError):
+                        pass  # its death is noticed below
+            now = time.monotonic()
+            deadlines = [s.since + (settings.timeout if s.task is not None and settings.timeout else _WORKER_START_LIMIT)
+                         for s in slots if s.task is not None or not s.ready]
+            wait_for = max(0.0, min(deadlines) - now) if deadlines else 1.0
+            wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=min(wait_for, 1.0))
+            for s in list(slots):
+                gone = False
+                try:
+                    while s.conn.poll():
+                        msg = s.conn.recv()
+                        if msg[0] == "ready":
+                            s.ready = True
+                        elif msg[0] == "fatal":
+                            raise RunnerError(f"工作进程无法加载规则目录: {msg[1]}")
+                        elif msg[0] == "done":
+                            _, i, d, retiring = msg
+                            record(i, d)
+                            s.task = None
+                            if retiring:  # it exits now: take no more work, it is replaced
+                                s.ready = False
+                                s.since = time.monotonic()
+                except (EOFError, OSError):
+                    gone = True
+                if gone or not s.proc.is_alive():
+                    s.proc.join(5)
+                    if s.task is not None:
+                        i, path = s.task
+                        kind = "memory" if s.proc.exitcode == _EXIT_MEMORY else "crash"
+                        record(i, error_document(path, _crash_message(path, s.proc.exitcode, settings), kind))
+                    elif not s.ready and s.proc.exitcode != 0:
+                        hint = (f"：--memory {settings.memory_mb} MB 可能过低，一个工作进程约需 300 MB"
+                                if settings.memory_mb and settings.memory_mb < 1024 else "")
+                        raise RunnerError(f"工作进程启动失败（{_signal_name(s.proc.exitcode)}）{hint}")
+                    s.kill()
+                    slots.remove(s)
+                    continue
+                now = time.monotonic()
+                if s.task is not None and settings.timeout and now - s.since > settings.timeout:
+                    i, path = s.task
+                    s.kill()
+                    slots.remove(s)
+                    record(i, error_document(
+                        path, f"{path}: 超时：超过 {settings.timeout:g} 秒仍未完成，已终止这个文档的审核（--timeout 可调整），运行继续",
+                        "timeout"))
+                elif not s.ready and now - s.since > _WORKER_START_LIMIT:
+                    raise RunnerError(f"工作进程 {_WORKER_START_LIMIT:g} 秒内未能启动")
+            emit()
+    finally:
+        for s in slots:
+            try:
+                s.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for s in slots:
+            s.proc.join(0.5)
+            s.kill()
+    emit()
+    return out
+
+
+def summarize(documents: list[dict]) -> dict[str, int]:
+    """How many documents ended with each error kind (for the closing summary)."""
+    counts: dict[str, int] = {}
+    for d in documents:
+        if d.get("error"):
+            k = d.get("error_kind") or "ingest"
+            counts[k] = counts.get(k, 0) + 1
+    return counts
+
+
+ERROR_KIND_LABEL = {"ingest": "无法读取", "timeout": "超时", "memory": "内存超限", "crash": "进程崩溃",
+                    "internal": "内部错误"}
+
+
+def default_jobs(jobs: int | None) -> int:
+    return jobs or (os.cpu_count() or 1)
