@@ -204,9 +204,9 @@ class Result:
                                            "kind", "subject", "concept", "role", "status", "verified", "section"])
 
     def write_json(self, path: str | Path) -> None:
-        from auditor.report.json_report import write_json_fast
+        from auditor.report.json_report import write_json
 
-        write_json_fast(Path(path), self.data)  # the text of write_json, in linear time
+        write_json(Path(path), self.data)
 
     def write_html(self, folder: str | Path) -> Path:
         from auditor.report.html import write_html
