@@ -24,6 +24,7 @@ _L4 = regex.compile(r"^(\d{1,2}[、．.](?!\d)|[（(]\d{1,2}[）)])")
 _L5 = regex.compile(r"^(表[一二三四五六七八九十\d]+[：:]?|公开\d+表|附表\s*\d+)")
 _SENTENCE_END = regex.compile(r"[。；;，,]\s*$")
 _TOC_TITLE = regex.compile(r"^目\s*录$")
+_TITLE_STOP = regex.compile(r"[：:，。]")
 
 
 def clean_heading(line: str) -> str:
@@ -46,7 +47,7 @@ def heading_level(line: str) -> int | None:
         return 2 if len(t) <= 60 else None
     if _L4.match(t):
         return 4 if len(t) <= 40 else None
-    if len(t) <= 30 and t.endswith("表") and not regex.search(r"[：:，。]", t):
+    if len(t) <= 30 and t.endswith("表") and not _TITLE_STOP.search(t):
         return 5
     return None
 
@@ -69,9 +70,9 @@ def toc_lines(lines: list[str]) -> set[int]:
     return out
 
 
-def find_headings(lines: list[str], skip: set[int] | None = None) -> list[Heading]:
-    """Headings in order, skipping table lines and the table of contents."""
-    skip = (skip or set()) | toc_lines(lines)
+def find_headings(lines: list[str], skip: set[int] | None = None, toc: set[int] | None = None) -> list[Heading]:
+    """Headings in order, skipping table lines and the table of contents (`toc`: toc_lines(lines), when known)."""
+    skip = (skip or set()) | (toc_lines(lines) if toc is None else toc)
     out = []
     for i, ln in enumerate(lines):
         if i in skip:
@@ -82,7 +83,7 @@ def find_headings(lines: list[str], skip: set[int] | None = None) -> list[Headin
     return out
 
 
-def build_blocks(doc: Document, tables: list[Table]) -> list[Block]:
+def build_blocks(doc: Document, tables: list[Table], toc: set[int] | None = None) -> list[Block]:
     """Paragraph blocks for non-blank lines outside tables, one table block per table, with sections."""
     lines = doc.lines
     starts, pos = [], 0
@@ -94,7 +95,7 @@ def build_blocks(doc: Document, tables: list[Table]) -> list[Block]:
     for t in tables:
         in_table[t.location.line - 1] = t
         covered.update(range(t.location.line - 1, t.line_end))
-    headings = find_headings(lines, covered)
+    headings = find_headings(lines, covered, toc)
     by_line = {h.line: h for h in headings}
     stack: list[Heading] = []
     blocks: list[Block] = []
@@ -122,13 +123,21 @@ _SELF = regex.compile(r"绩效自评(报告|表)|自评报告|绩效评价报告
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _ORG_END = regex.compile(r"(局|厅|委|院|部|会|办|室|所|站|队|中心|馆|校|处|府|团|社|公司|分局|大队|支队|医院|学校|委员会)$")
 _NAME_LABEL = regex.compile(r"(?:部门名称|单位名称|编制部门|填报部门|预算单位|填报单位|单位（盖章）|单位\(盖章\))\s*[：:]\s*([^\s：:]{2,40})")
+_BUDGET_TITLE = regex.compile(r"部门预算|单位预算|预算公开|预算表")
+_YEAR_MONTH = regex.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
+_YEAR_PATTERNS = (regex.compile(r"((?:19|20)\d{2})\s*年度"), regex.compile(r"((?:19|20)\d{2})\s*年"))
+_UNIT_IN_TITLE = regex.compile(
+    r"^(.{2,40}?)(?:\s*(?:19|20)\d{2}\s*年度?)?\s*(?:部门|单位)?(?:整体支出)?(?:决算|预算|绩效自评报告|项目支出绩效)")
+_YEAR_TITLE = regex.compile(r"^(?:19|20)\d{2}\s*年度?.*(决算|预算)")
 
 
-def _title_lines(doc: Document, limit: int = 15) -> list[str]:
+def _title_lines(doc: Document, limit: int = 15, toc: set[int] | None = None) -> list[str]:
     """Short non-blank lines near the top, then level-1 headings: where a title says what the document is."""
     out: list[str] = []
-    toc = toc_lines(doc.lines)
-    for i, ln in enumerate(doc.lines):
+    lines = doc.lines
+    if toc is None:
+        toc = toc_lines(lines)
+    for i, ln in enumerate(lines):
         t = clean_heading(ln)
         if i in toc or not t or "\t" in ln:
             continue
@@ -140,14 +149,17 @@ def _title_lines(doc: Document, limit: int = 15) -> list[str]:
     return out
 
 
-def detect_family(doc: Document) -> Family:
-    """final_accounts (决算), budget (预算 without 决算) or self_evaluation (绩效自评报告 / 自评表 as title)."""
-    for t in _title_lines(doc):
+def detect_family(doc: Document, titles: list[str] | None = None) -> Family:
+    """final_accounts (决算), budget (预算 without 决算) or self_evaluation (绩效自评报告 / 自评表 as title).
+
+    `titles`: `_title_lines(doc)` when the caller has it already (the same for every detector).
+    """
+    for t in _title_lines(doc) if titles is None else titles:
         if _SELF.search(t):
             return "self_evaluation"
         if "决算" in t:
             return "final_accounts"
-        if "预算" in t and regex.search(r"部门预算|单位预算|预算公开|预算表", t):
+        if "预算" in t and _BUDGET_TITLE.search(t):
             return "budget"
     titles = [t.title or "" for t in doc.tables]
     counts = Counter(
@@ -160,20 +172,20 @@ def detect_family(doc: Document) -> Family:
     return "unknown"
 
 
-def detect_year(doc: Document) -> int | None:
+def detect_year(doc: Document, titles: list[str] | None = None) -> int | None:
     """The fiscal year from the title lines, else the most frequent "20XX年度" in the text."""
-    for t in _title_lines(doc):
+    for t in _title_lines(doc) if titles is None else titles:
         m = _YEAR.search(t)
-        if m and not regex.search(r"\d{4}\s*年\s*\d{1,2}\s*月", t):
+        if m and not _YEAR_MONTH.search(t):
             return int(m.group(1))
-    for pat in (r"((?:19|20)\d{2})\s*年度", r"((?:19|20)\d{2})\s*年"):
-        c = Counter(regex.findall(pat, doc.text))
+    for pat in _YEAR_PATTERNS:
+        c = Counter(pat.findall(doc.text))
         if c:
             return int(c.most_common(1)[0][0])
     return None
 
 
-def detect_unit_name(doc: Document) -> str | None:
+def detect_unit_name(doc: Document, titles: list[str] | None = None) -> str | None:
     """The department from "部门名称：…"-style lines or table cells, else from the title line."""
     for ln in doc.lines:
         m = _NAME_LABEL.search(ln)
@@ -188,21 +200,24 @@ def detect_unit_name(doc: Document) -> str | None:
             texts = [c.text.strip() for c in hr if c.text.strip()]
             if len(texts) >= 2 and texts[0] in ("单位名称", "部门名称"):
                 return texts[1]
-    titles = _title_lines(doc)
+    if titles is None:
+        titles = _title_lines(doc)
     for k, t in enumerate(titles):
         t = _L1.sub("", t).strip()
-        m = regex.match(r"^(.{2,40}?)(?:\s*(?:19|20)\d{2}\s*年度?)?\s*(?:部门|单位)?(?:整体支出)?(?:决算|预算|绩效自评报告|项目支出绩效)", t)
+        m = _UNIT_IN_TITLE.match(t)
         if m and _ORG_END.search(m.group(1).strip()):
             return m.group(1).strip()
-        if regex.match(r"^(?:19|20)\d{2}\s*年度?.*(决算|预算)", t) and k > 0 and _ORG_END.search(titles[k - 1]):
+        if _YEAR_TITLE.match(t) and k > 0 and _ORG_END.search(titles[k - 1]):
             return titles[k - 1]
     return None
 
 
 def build_outline(doc: Document, tables: list[Table]) -> Document:
     """Fill blocks, headings, family, year and unit name of a decoded Document (in place)."""
-    doc.blocks = build_blocks(doc, tables)
-    doc.family = detect_family(doc)
-    doc.year = detect_year(doc)
-    doc.unit_name = detect_unit_name(doc)
+    toc = toc_lines(doc.lines)  # once: headings and title lines both skip the table of contents
+    doc.blocks = build_blocks(doc, tables, toc)
+    titles = _title_lines(doc, toc=toc)  # after the headings are known; the same for each detector
+    doc.family = detect_family(doc, titles)
+    doc.year = detect_year(doc, titles)
+    doc.unit_name = detect_unit_name(doc, titles)
     return doc

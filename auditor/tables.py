@@ -21,6 +21,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache, wraps
+from typing import Callable, TypeVar
 
 import regex
 
@@ -32,8 +34,31 @@ _NUM = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)$")
 _PLACEHOLDERS = {"", "-", "--", "—", "——", "－", "/", "／", "\\", "…", "……", "*", "x", "X", "×"}
 _CODE_NAME = regex.compile(r"^(\d{3}(?:\d{2}){0,2})[\s\u3000]+(\S.*)$")
 _DIGITS = regex.compile(r"^\d+$")
+_WS = regex.compile(r"\s+")
+_WS_NEXT_TO_CJK = regex.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+# Pure functions of one string, called for the same cells and lines many times per document,
+# get a cache bounded in entries and in what an entry may hold: long strings are computed
+# each time, so a worker never keeps more than a few MB of old documents' text alive.
+# (Patterns are compiled once above: `regex.sub(str, …)` would look each up per call.)
+_CACHE_ENTRIES = 8192
+_CACHE_MAX_LEN = 128
+_R = TypeVar("_R")
 
 
+def _short_text_cache(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+    cached = lru_cache(maxsize=_CACHE_ENTRIES)(fn)
+
+    @wraps(fn)
+    def call(text: str) -> _R:
+        return cached(text) if len(text) <= _CACHE_MAX_LEN else fn(text)
+
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return call
+
+
+@_short_text_cache
 def parse_value(text: str) -> Decimal | None:
     """The number a cell holds when it holds exactly one number, else None.
 
@@ -41,7 +66,7 @@ def parse_value(text: str) -> Decimal | None:
     "-", "—", "/", "" and targets such as "=5门", ">=2次", "75.74分" → None.
     """
     s = unicodedata.normalize("NFKC", text).replace("−", "-").strip()
-    s = regex.sub(r"\s+", "", s)
+    s = _WS.sub("", s)
     if s in _PLACEHOLDERS:
         return None
     m = _NUM.match(s)
@@ -54,16 +79,18 @@ def parse_value(text: str) -> Decimal | None:
         return None
 
 
+@_short_text_cache
 def is_blank(text: str) -> bool:
     """Empty or a placeholder mark: carries neither a label nor a number."""
-    return regex.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) in _PLACEHOLDERS
+    return _WS.sub("", unicodedata.normalize("NFKC", text)) in _PLACEHOLDERS
 
 
+@_short_text_cache
 def norm_label(text: str) -> str:
     """Label for lookup: whitespace next to CJK characters removed ("小    计" → "小计")."""
     s = text.replace("\u3000", " ").strip()
-    s = regex.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", s)
-    return regex.sub(r"\s+", " ", s)
+    s = _WS_NEXT_TO_CJK.sub("", s)
+    return _WS.sub(" ", s)
 
 
 def split_code_label(text: str) -> tuple[str | None, str]:
@@ -95,6 +122,7 @@ class _Region:
     first: int  # 0-based first line
     last: int  # 0-based last line (inclusive)
     rows: list[list[_Raw]] = field(default_factory=list)
+    content: list[list[_Raw]] | None = None  # layout B: the rows without separator rows
 
 
 class _Text:
@@ -127,14 +155,16 @@ _GUARD = regex.compile(
     r"^\s*(第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+|公开\d+表|(备)?注[：:]|说明[：:]|(金额)?单位[：:])"
     r"|表\s*$"
 )
+_PAGE_NO = regex.compile(r"\s*\d{1,3}\s*")
 
 
+@_short_text_cache
 def is_toc_line(line: str) -> bool:
     """A table-of-contents entry: dots/ellipsis then a page number, or a heading TAB page number."""
     if _TOC.search(line):
         return True
     parts = line.split("\t")
-    return len(parts) == 2 and bool(regex.fullmatch(r"\s*\d{1,3}\s*", parts[1])) and bool(_HEADING_START.match(parts[0]))
+    return len(parts) == 2 and bool(_PAGE_NO.fullmatch(parts[1])) and bool(_HEADING_START.match(parts[0]))
 
 
 def _is_a(line: str) -> bool:
@@ -216,11 +246,14 @@ def _take_a(tx: _Text, i: int) -> _Region:
 
 
 def _split_b(tx: _Text, j: int) -> list[_Raw]:
-    line = tx.lines[j]
+    """The cells of TAB-separated line j: `tx.raw` of each piece, inlined (this runs for every grid cell)."""
+    base, line_no = tx.starts[j], j + 1
     out, a = [], 0
-    for b in [p for p, ch in enumerate(line) if ch == "\t"] + [len(line)]:
-        out.append(tx.raw(j, a, b))
-        a = b + 1
+    for seg in tx.lines[j].split("\t"):
+        body = seg.strip()
+        s = base + a + len(seg) - len(seg.lstrip())
+        out.append(_Raw(body, line_no, s, s + len(body)))
+        a += len(seg) + 1
     return out
 
 
@@ -250,7 +283,8 @@ def _regions(tx: _Text) -> list[_Region]:
             reg = _take_a(tx, i)
         elif _is_b(line):
             reg = _take_b(tx, i)
-            if len([r for r in reg.rows if not _is_separator(r)]) < 2:
+            reg.content = [r for r in reg.rows if not _is_separator(r)]
+            if len(reg.content) < 2:
                 i = reg.last + 1
                 continue
         else:
@@ -272,12 +306,18 @@ _UNIT_PAREN = regex.compile(r"[（(]\s*(万元|亿元|千元|元)\s*[）)]")
 _TOTAL = regex.compile(r"^(合计|总计|小计|总分)")
 _LEVEL = regex.compile(r"^([一二三四五])级指标$")
 _CODE_HDR = regex.compile(r"(代码|编码)$|^(类|款|项)$")
+_SEP_MARK = regex.compile(r"[-—=_]{2,}")
+_SEP_FIRST = frozenset("-—=_")  # a text _SEP_MARK can match starts with one of these
+_SEP_FILL = regex.compile(r"[-—=_\s]+")
+_TITLE_PUNCT = regex.compile(r"[。；，]")
+_SENTENCE_TAIL = regex.compile(r"[。；]$")
+_NOTE_START = regex.compile(r"^(备)?注[：:]|^说明[：:]")
 
 
 def _is_separator(row: list[_Raw]) -> bool:
     texts = [c.text for c in row]
-    return any(regex.fullmatch(r"[-—=_]{2,}", t) for t in texts) and all(
-        t == "" or regex.fullmatch(r"[-—=_\s]+", t) for t in texts
+    return any(t[:1] in _SEP_FIRST and _SEP_MARK.fullmatch(t) for t in texts) and all(
+        t == "" or _SEP_FILL.fullmatch(t) for t in texts
     )
 
 
@@ -337,7 +377,7 @@ def _row_kind(row: list[_Raw]) -> str:
 
 def _title_score(t: str) -> int:
     t = t.strip().rstrip("：:")
-    if len(t) > 40 or regex.search(r"[。；，]", t):
+    if len(t) > 40 or _TITLE_PUNCT.search(t):
         return 0
     if _TABLE_NO.match(t + "：") or _TABLE_NO.match(t):
         return 1
@@ -376,7 +416,7 @@ def _lookback(tx: _Text, first: int, floor: int) -> list[str]:
         k -= 1
         if not ln:
             continue
-        if len(ln) > 60 or regex.search(r"[。；]$", ln) or regex.match(r"^(备)?注[：:]|^说明[：:]", ln):
+        if len(ln) > 60 or _SENTENCE_TAIL.search(ln) or _NOTE_START.match(ln):
             break
         lvl = heading_level(ln)
         if lvl is not None and lvl <= 4:
@@ -587,8 +627,10 @@ def _build(
     first: int,
     last: int,
     force_no_header: bool = False,
+    separators_removed: bool = False,
 ) -> Table:
-    rows = [r for r in rows if not _is_separator(r)]
+    if not separators_removed:
+        rows = [r for r in rows if not _is_separator(r)]
     header, data = _split_header(rows, force_no_header, layout)
     data = [r for r in data if not _is_lanci(r) and _filled(r)]
     label_rows = [r for r in header if not _is_lanci(r)]
@@ -639,24 +681,24 @@ def _build(
     )
 
 
-def _segments(rows: list[list[_Raw]]) -> list[list[list[_Raw]]]:
+def _segments(rows: list[list[_Raw]], row_kinds: list[str]) -> list[tuple[list[list[_Raw]], list[str]]]:
     """Split one DOCX table run into sub-tables where the row structure changes.
 
     A self-evaluation form is one DOCX table holding a fund table, a goals table and an
-    indicator table with different widths; each becomes its own Table.
+    indicator table with different widths; each becomes its own Table. `row_kinds` are
+    the rows' `_row_kind`s (computed once by the caller); each segment keeps its own.
     """
-    segs: list[list[list[_Raw]]] = []
+    segs: list[tuple[list[list[_Raw]], list[str]]] = []
     cur: list[list[_Raw]] = []
     kinds: list[str] = []
-    for row in rows:
-        k = _row_kind(row)
+    for row, k in zip(rows, row_kinds):
         if cur and _breaks(cur, kinds, row, k):
-            segs.append(cur)
+            segs.append((cur, kinds))
             cur, kinds = [], []
         cur.append(row)
         kinds.append(k)
     if cur:
-        segs.append(cur)
+        segs.append((cur, kinds))
     return segs
 
 
@@ -673,7 +715,7 @@ def _breaks(cur: list[list[_Raw]], kinds: list[str], row: list[_Raw], k: str) ->
     body = [kk for kk in kinds if kk != "cap"]
     if k == "num" and ("num" in body or all(kk == "hdr" for kk in body)):
         return False  # ragged data rows stay with their header
-    stacked_header = all(kk == "hdr" for kk in body) and all(c.text for r in cur if _row_kind(r) == "hdr" for c in r)
+    stacked_header = all(kk == "hdr" for kk in body) and all(c.text for r, kk in zip(cur, kinds) if kk == "hdr" for c in r)
     return not (stacked_header and len(cur[-1]) < len(row))
 
 
@@ -687,26 +729,29 @@ def find_tables(text: str) -> list[Table]:
         floor = reg.last + 1
         if reg.layout == "B":
             title = caption_title(captions)
-            t = _build(tx, reg.rows, "B", title, caption_unit(captions), reg.first, reg.last)
+            rows = reg.rows if reg.content is None else reg.content
+            t = _build(tx, rows, "B", title, caption_unit(captions), reg.first, reg.last,
+                       separators_removed=reg.content is not None)
             tables.append(t)
             continue
-        segs = _segments(reg.rows)
+        segs = _segments(reg.rows, [_row_kind(r) for r in reg.rows])
         run_title = caption_title(captions)
         run_unit = caption_unit(captions)
-        for si, seg in enumerate(segs):
-            caps = [r for r in seg if _row_kind(r) == "cap"]
-            body = [r for r in seg if _row_kind(r) != "cap"]
+        for si, (seg, seg_kinds) in enumerate(segs):
+            caps = [r for r, k in zip(seg, seg_kinds) if k == "cap"]
+            body = [r for r, k in zip(seg, seg_kinds) if k != "cap"]
+            body_kinds = [k for k in seg_kinds if k != "cap"]
             cap_texts = [c.text for r in caps for c in r if c.text]
             title = caption_title(cap_texts) or run_title
             if caption_title(cap_texts):
                 run_title = title
             unit = caption_unit(cap_texts) or run_unit
             first = reg.first if si == 0 else seg[0][0].line - 1
-            last = (segs[si + 1][0][0].line - 2) if si + 1 < len(segs) else reg.last
+            last = (segs[si + 1][0][0][0].line - 2) if si + 1 < len(segs) else reg.last
             while last > first and tx.lines[last].strip() == "":
                 last -= 1
             if not body:
                 continue
-            kv = all(_row_kind(r) == "kv" for r in body)
+            kv = all(k == "kv" for k in body_kinds)
             tables.append(_build(tx, body, "A", title, unit, first, last, force_no_header=kv))
     return tables

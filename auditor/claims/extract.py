@@ -11,6 +11,7 @@ template's "X万元，比上年增加A万元，增长B%" chains do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -31,6 +32,25 @@ _INLINE_CODE = regex.compile(r"^(?P<code>\d{7}|\d{5}|\d{3})(?:类|款|项)?(?P<n
 # what may stand between a classification path and its figure: 支出决算数为, 2020年预算数为 …
 _PATH_TAIL = regex.compile(r"^[\s:：]*(?:\d{4}年)?(?:支出)?(?:决算数|预算数|支出决算数)?(?:为)?(?:支出)?$")
 _TIMEOUT = 1.0
+# fixed patterns, compiled once (a pattern string passed to regex.sub/search is looked up per call)
+_HAN = regex.compile(r"\p{Han}")
+_BUDGET_BASE = regex.compile(r"上年度?预算")
+_ACTUAL_BASE = regex.compile(r"上年度?(?:执行数|决算)")
+_ROLE_FILLER = regex.compile(r"支出|为|是|达|共|的|\s")
+_LEADING_ENUM = regex.compile(r"^[\d.、]+")
+_LEADING_ITEM_NO = regex.compile(r"^\d{1,2}[.、．]\s*")
+_YEAR_WORD = regex.compile(r"\d{4}年度?")
+_DIGIT = regex.compile(r"\d")
+_PHRASE_HEAD = regex.compile(r"^[\d.、\s]+")
+_PHRASE_TAIL = regex.compile(r"(为|是|共|达|约|合计|总额|金额|共计)+$")
+_DENOM_HEAD = regex.compile(r"^(比|为|到|了)")
+_DENOM_TAIL = regex.compile(r"(的|比重|比例|比为|为)+\s*$")
+
+
+@lru_cache(maxsize=256)
+def _adjacent_to(word: str) -> regex.Pattern[str]:
+    """A direction word right before the figure (增加了, 减少为): one pattern per vocabulary word."""
+    return regex.compile(r"(?:%s)(?:了|为|约)?$" % regex.escape(word))
 
 
 def _alternation(words: list[str]) -> regex.Pattern[str]:
@@ -198,8 +218,7 @@ class ClaimExtractor:
             kind = "other"
         elif n.unit in MONEY_UNITS or n.unit in COUNT_UNITS:
             change = self._direction(clause)
-            adjacent = change is not None and regex.search(
-                r"(?:%s)(?:了|为|约)?$" % regex.escape(change[1]), clause) is not None
+            adjacent = change is not None and _adjacent_to(change[1]).search(clause) is not None
             in_context = change is not None and n.unit in MONEY_UNITS and (
                 v.context.search(s.text[:n.start]) is not None or change[0] == 0)
             if change and (adjacent or in_context):
@@ -235,9 +254,9 @@ class ClaimExtractor:
                 subject, concept = last_amount.subject, last_amount.concept
         if kind == "change_amount":
             # what the change is measured against: 上年预算 and 上年决算/执行数 are different bases
-            if regex.search(r"上年度?预算", clause):
+            if _BUDGET_BASE.search(clause):
                 role = "budget_base"
-            elif regex.search(r"上年度?(?:执行数|决算)", clause):
+            elif _ACTUAL_BASE.search(clause):
                 role = "actual_base"
         return Claim(cid, kind, n, loc, s.id, subject, concept, role, direction, dword, dloc,
                      denominator, rate_kind, None, s.section)
@@ -278,7 +297,7 @@ class ClaimExtractor:
         rest = clause
         for _, pattern in self.vocab.roles:
             rest = pattern.sub("", rest)
-        return regex.sub(r"支出|为|是|达|共|的|\s", "", rest) == ""
+        return _ROLE_FILLER.sub("", rest) == ""
 
     def _role(self, clause: str) -> str | None:
         """The role word of the clause, None when it has none (the figure may inherit one)."""
@@ -297,25 +316,25 @@ class ClaimExtractor:
         if path is not None and _PATH_TAIL.match(lead[path.end():]):
             codes = [path.group("cc"), path.group("kc"), path.group("xc")]
             names = [p for p in (path.group("cls"), path.group("kuan"), path.group("xiang")) if p]
-            names = [regex.sub(r"^[\d.、]+", "", p) for p in names]
+            names = [_LEADING_ENUM.sub("", p) for p in names]
             if codes[0] and all(c for c, n in zip(codes, names) if n):
                 return path.group(), "code:" + "".join(c for c in codes if c)
             if not any(codes):
                 return path.group(), "func:" + "/".join(names)
             return path.group(), None
-        coded = _INLINE_CODE.match(regex.sub(r"^\d{1,2}[.、．]\s*", "", clause))
+        coded = _INLINE_CODE.match(_LEADING_ITEM_NO.sub("", clause))
         if coded:
             return clause, "code:" + coded.group("code")
         m = _last(self.vocab.aliases, clause)
         if m:
-            prefix = regex.sub(r"\d{4}年度?", "", self.vocab.filler_start.sub("", clause[:m.start()]))
-            if prefix and (regex.search(r"\d", prefix) or self.vocab.qualifier_end.search(prefix)):
+            prefix = _YEAR_WORD.sub("", self.vocab.filler_start.sub("", clause[:m.start()]))
+            if prefix and (_DIGIT.search(prefix) or self.vocab.qualifier_end.search(prefix)):
                 return clause, None  # a scoped or coded name: a different quantity
             if prefix.count("（") + prefix.count("(") > prefix.count("）") + prefix.count(")"):
                 return clause, None  # 设备（不含车辆）: the name stands inside a remark
             return m.group(), self.vocab.alias_concept[m.group()]
-        phrase = regex.sub(r"^[\d.、\s]+", "", clause).strip()
-        phrase = regex.sub(r"(为|是|共|达|约|合计|总额|金额|共计)+$", "", phrase)
+        phrase = _PHRASE_HEAD.sub("", clause).strip()
+        phrase = _PHRASE_TAIL.sub("", phrase)
         return phrase, None
 
     def _link_heads(self, s: Sentence, previous: Sentence | None) -> None:
@@ -346,7 +365,7 @@ class ClaimExtractor:
 
 def _is_prose(text: str) -> bool:
     """A cell worth reading as sentences: some words and at least one figure with a unit."""
-    return len(regex.findall(r"\p{Han}", text)) >= 8 and any(n.unit for n in find_numbers(text))
+    return len(text) >= 8 and len(_HAN.findall(text)) >= 8 and any(n.unit for n in find_numbers(text))
 
 
 def _same_family(a: Claim, b: Claim) -> bool:
@@ -374,6 +393,6 @@ def _last_clause(lead: str) -> str:
 def _denominator(after_marker: str) -> str | None:
     """'本年支出合计的' → '本年支出合计'; '' → None (the list's own total)."""
     text = after_marker.strip()
-    text = regex.sub(r"^(比|为|到|了)", "", text)
-    text = regex.sub(r"(的|比重|比例|比为|为)+\s*$", "", text).strip()
+    text = _DENOM_HEAD.sub("", text)
+    text = _DENOM_TAIL.sub("", text).strip()
     return text or None

@@ -226,6 +226,11 @@ def money_in(value: Interval, unit: str, target: str = "万元") -> Interval:
     """Convert a money interval between 元 / 万元 / 亿元 with pint's factors, exactly."""
     if unit == target:
         return value
+    return value.scale(_money_factor(unit, target))
+
+
+@lru_cache(maxsize=64)
+def _money_factor(unit: str, target: str) -> Decimal:
+    """pint's factor from `unit` to `target`; a handful of unit pairs, so asked once each."""
     ureg = unit_registry()
-    factor = Decimal(str(ureg.Quantity(Decimal(1), unit).to(target).magnitude))
-    return value.scale(factor)
+    return Decimal(str(ureg.Quantity(Decimal(1), unit).to(target).magnitude))

@@ -28,8 +28,9 @@ _COUNT_IN_LABEL = regex.compile(r"[（(](辆|台（套）|台\(套\)|人|个)[)�
 _COUNT_UNITS = {"辆": "辆", "台（套）": "台套", "台(套)": "台套", "人": "人", "个": "个"}
 _PART_ROW = regex.compile(r"^\s*[一二三四五六七八九十]+、")
 _SCOPES = ["一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款", "财政拨款"]
-_ROLE_WORDS = [("budget_initial", r"年初预算"), ("budget_full", r"全年预算|调整预算|预算数"),
-               ("previous", r"上年"), ("current", r"决算数|执行数|本年")]
+_ROLE_WORDS = [("budget_initial", regex.compile(r"年初预算")), ("budget_full", regex.compile(r"全年预算|调整预算|预算数")),
+               ("previous", regex.compile(r"上年")), ("current", regex.compile(r"决算数|执行数|本年"))]
+_WS = regex.compile(r"\s+")
 
 
 def _scope(title: str | None) -> str:
@@ -41,12 +42,12 @@ def _scope(title: str | None) -> str:
 
 def _clean(label: str) -> str:
     label = _ENUMERATOR.sub("", label)
-    return regex.sub(r"\s+", "", label)
+    return _WS.sub("", label)
 
 
 def _role(column: str) -> str:
     for role, pattern in _ROLE_WORDS:
-        if regex.search(pattern, column):
+        if pattern.search(column):
             return role
     return "current"
 

@@ -45,10 +45,12 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             continue
         for c in claims:
             c.verified = True
+        values = {id(c): _value(c) for c in claims}  # each claim's interval, computed once
         clusters: list[list[Claim]] = []
         for c in claims:
+            v = values[id(c)]
             for cl in clusters:
-                if all(_value(c).overlaps(_value(o)) and not _value(c).touches(_value(o)) for o in cl):
+                if all(v.overlaps(values[id(o)]) and not v.touches(values[id(o)]) for o in cl):
                     cl.append(c)
                     break
             else:
@@ -61,7 +63,7 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         for cl in clusters[1:]:
             odd = cl[0]
             ref = majority[0]
-            boundary = any(_value(odd).touches(_value(m)) for m in majority)
+            boundary = any(values[id(odd)].touches(values[id(m)]) for m in majority)
             yield Finding(
                 evidence=[odd.evidence("stated"), ref.evidence("elsewhere")],
                 values={"subject": odd.subject or ref.subject, "other": ref.quote,

@@ -26,6 +26,9 @@ from auditor.model import Cell, Evidence, Table
 
 _TOTAL_ROW = regex.compile(r"^(合计|总计|年度资金总额)$")
 _NUMBER_IN_CELL = regex.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*$")
+_WS = regex.compile(r"\s+")
+_HAN = regex.compile(r"\p{Han}")
+_WEIGHT = regex.compile(r"[（(](\d+(?:\.\d+)?)分[)）]")
 
 
 @dataclass
@@ -59,7 +62,7 @@ def _number(cell: Cell) -> _Value | None:
     if cell.value is not None and not text.endswith("%"):
         return _Value(cell, text, Decimal(cell.value), len(text.replace(",", "").partition(".")[2]))
     m = _NUMBER_IN_CELL.search(text)
-    if m and regex.search(r"\p{Han}", text[:m.start()]):  # "实际执行金额 (万元) 200.00"
+    if m and _HAN.search(text[:m.start()]):  # "实际执行金额 (万元) 200.00"
         q = m.group(1)
         return _Value(cell, q, Decimal(q), len(q.partition(".")[2]))
     return None
@@ -73,7 +76,7 @@ def _column_values(table: Table, columns: dict[str, regex.Pattern[str]], form: "
         j = next((k for k, name in enumerate(table.columns) if pattern.search(name.rsplit("/", 1)[-1], timeout=RULE_TIMEOUT)), None)
         if j is None:
             continue
-        rows = sorted(table.rows, key=lambda r: not _TOTAL_ROW.search(regex.sub(r"\s+", "", r.label)))
+        rows = sorted(table.rows, key=lambda r: not _TOTAL_ROW.search(_WS.sub("", r.label)))
         for row in rows:
             if j < len(row.cells) and (v := _number(row.cells[j])) is not None:
                 form.values[key] = v
@@ -83,8 +86,9 @@ def _column_values(table: Table, columns: dict[str, regex.Pattern[str]], form: "
 def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: regex.Pattern[str],
            columns: dict[str, regex.Pattern[str]]) -> list[_Form]:
     forms: list[_Form] = []
+    hits: dict[tuple[str, str], bool] = {}  # (key, label) → its pattern matches: labels repeat across forms
     for table in tables:
-        first_label = regex.sub(r"\s+", "", table.rows[0].cells[0].text) if table.rows and table.rows[0].cells else ""
+        first_label = _WS.sub("", table.rows[0].cells[0].text) if table.rows and table.rows[0].cells else ""
         # a form opens with its name row; its later parts (goals, indicators) repeat the title
         if first_label in ("项目名称", "单位名称") or (not forms and start.search(table.title or "", timeout=RULE_TIMEOUT)):
             forms.append(_Form(table.location.line))
@@ -95,26 +99,29 @@ def _forms(tables: list[Table], keys: dict[str, regex.Pattern[str]], start: rege
         _column_values(table, columns, form)
         for row in table.rows:
             for i, cell in enumerate(row.cells):
-                label = regex.sub(r"\s+", "", cell.text)
+                label = _WS.sub("", cell.text)
                 for key, pattern in keys.items():
-                    if key in form.values or not pattern.search(label, timeout=RULE_TIMEOUT):
+                    if key in form.values:
+                        continue
+                    hit = hits.get((key, label))
+                    if hit is None:
+                        hit = hits[(key, label)] = pattern.search(label, timeout=RULE_TIMEOUT) is not None
+                    if not hit:
                         continue
                     inline = _number(cell) if cell.value is None else None
                     found = inline or next((v for c in row.cells[i + 1:] if (v := _number(c))), None)
                     if found:
                         form.values[key] = found
-                        weight = regex.search(r"[（(](\d+(?:\.\d+)?)分[)）]", label)
+                        weight = _WEIGHT.search(label)
                         if weight:
                             form.weights[key] = Decimal(weight.group(1))
     return [f for f in forms if "budget" in f.values]
 
 
-def _summary(facts: FactBase, line: int) -> dict[str, Claim]:
-    """The figures one narrative paragraph gives for a project."""
+def _summary(claims: list[Claim]) -> dict[str, Claim]:
+    """The figures one narrative paragraph (its claims, in order) gives for a project."""
     out: dict[str, Claim] = {}
-    for c in facts.claims:
-        if c.source != "narrative" or c.location.line != line:
-            continue
+    for c in claims:
         if c.kind == "score" and "score" not in out:
             out["score"] = c
         elif c.kind == "amount" and c.role == "budget_full" and "budget" not in out:
@@ -133,9 +140,13 @@ def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     if not forms:
         return
     yield from _text_in_forms(facts, forms)
+    by_line: dict[int, list[Claim]] = {}  # narrative claims per line, in claim order
+    for c in facts.claims:
+        if c.source == "narrative":
+            by_line.setdefault(c.location.line, []).append(c)
     lines = sorted({c.location.line for c in facts.claims if c.kind == "score" and c.source == "narrative"})
     for line in lines:
-        s = _summary(facts, line)
+        s = _summary(by_line[line])
         if "score" not in s or "budget" not in s:
             continue
         budget = in_wan(s["budget"])

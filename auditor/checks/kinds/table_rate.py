@@ -24,9 +24,17 @@ from auditor.model import Cell, Evidence, Table
 _HUNDRED = Decimal(100)
 
 
-def _col(table: Table, pattern: str) -> int | None:
+def _col(table: Table, pattern: regex.Pattern[str], seen: dict[tuple[str, str], bool] | None = None) -> int | None:
+    """The first column whose leaf name the pattern finds; `seen` remembers (pattern, leaf) answers across tables."""
     for j, name in enumerate(table.columns):
-        if regex.search(pattern, name.rsplit("/", 1)[-1], timeout=RULE_TIMEOUT):
+        leaf = name.rsplit("/", 1)[-1]
+        if seen is None:
+            hit = pattern.search(leaf, timeout=RULE_TIMEOUT) is not None
+        else:
+            hit = seen.get((pattern.pattern, leaf))
+            if hit is None:
+                hit = seen[(pattern.pattern, leaf)] = pattern.search(leaf, timeout=RULE_TIMEOUT) is not None
+        if hit:
             return j
     return None
 
@@ -46,8 +54,12 @@ def _ev(cell: Cell, role: str) -> Evidence:
 
 def table_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     p = rule.params
+    patterns: dict[str, regex.Pattern[str]] | None = None  # compiled at the first table, once per document
+    seen: dict[tuple[str, str], bool] = {}  # column names repeat from table to table
     for table in facts.document.tables:
-        cols = {k: _col(table, p[k]) for k in ("budget", "executed", "rate", "weight", "score")}
+        if patterns is None:
+            patterns = {k: regex.compile(p[k]) for k in ("budget", "executed", "rate", "weight", "score")}
+        cols = {k: _col(table, pat, seen) for k, pat in patterns.items()}
         if cols["budget"] is None or cols["executed"] is None or cols["rate"] is None:
             continue
         for row in table.rows:
