@@ -142,11 +142,33 @@ class ClaimExtractor:
         claims: list[Claim] = []
         previous: Sentence | None = None
         open_head: Claim | None = None
+        heading: tuple[int, str, str] | None = None  # (line, subject, concept) of an item's title sentence
         for s in sentences:
             self._extract_sentence(s, claims, previous)
             open_head = self._continue_list(s, open_head)
+            if heading is not None and heading[0] == s.location.line:
+                self._inherit_item(s, heading)
+            else:
+                heading = self._item_title(s)
             previous = s
         return sentences, claims
+
+    def _item_title(self, s: Sentence) -> tuple[int, str, str] | None:
+        """'1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。' names the item the rest of
+        its paragraph speaks of ('…全年预算为52.00万元，支出决算为51.32万元')."""
+        if s.claims:
+            return None
+        text = _ITEM_TITLE_END.sub("", s.text)
+        subject, concept = self._subject(text, text)
+        if concept and concept.startswith(("func:", "code:")):
+            return s.location.line, subject, concept
+        return None
+
+    def _inherit_item(self, s: Sentence, heading: tuple[int, str, str]) -> None:
+        for c in s.claims:
+            if c.concept is None and c.kind in ("amount", "change_amount", "change_rate", "rate") \
+                    and self._only_role_words(_last_clause(s.text[:c.number.start])):
+                c.subject, c.concept = heading[1], heading[2]
 
     def _continue_list(self, s: Sentence, open_head: Claim | None) -> Claim | None:
         """A 其中 list laid out one part per line: '支出合计X，其中：' / '基本支出Y；' / '项目支出Z。'"""
@@ -318,9 +340,9 @@ class ClaimExtractor:
             names = [p for p in (path.group("cls"), path.group("kuan"), path.group("xiang")) if p]
             names = [_LEADING_ENUM.sub("", p) for p in names]
             if codes[0] and all(c for c, n in zip(codes, names) if n):
-                return path.group(), "code:" + "".join(c for c in codes if c)
+                return path.group().lstrip("、"), "code:" + "".join(c for c in codes if c)
             if not any(codes):
-                return path.group(), "func:" + "/".join(names)
+                return path.group().lstrip("、"), "func:" + "/".join(names)
             return path.group(), None
         coded = _INLINE_CODE.match(_LEADING_ITEM_NO.sub("", clause))
         if coded:
@@ -361,6 +383,9 @@ class ClaimExtractor:
                 owner = [p for p in after if p.head_id is not None and p.number.start < c.number.start]
                 if owner and owner[-1].role != "current":
                     c.role = owner[-1].role
+
+
+_ITEM_TITLE_END = regex.compile(r"[。：:\s]+$")
 
 
 def _is_prose(text: str) -> bool:
