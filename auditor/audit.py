@@ -11,6 +11,7 @@ from auditor.checks.facts import FactBase
 from auditor.checks.kinds import KINDS
 from auditor.claims.extract import ClaimExtractor
 from auditor.claims.model import Claim
+from auditor.claims.numbers import unit_registry
 from auditor.claims.code_facts import CodeResolver
 from auditor.claims.table_facts import TableFactReader
 from auditor.ingest import load_document
@@ -55,6 +56,7 @@ class Auditor:
         self.extractor = ClaimExtractor(self.catalogue)
         self.table_facts = TableFactReader(self.catalogue)
         self.codes = CodeResolver(self.catalogue)
+        unit_registry()  # built now, at start-up, rather than inside the first document
 
     def audit_text(self, text: str, path: str = "<text>") -> DocumentResult:
         """Audit a string as if it were a UTF-8 text file (rule test cases, notebooks)."""

@@ -21,6 +21,7 @@ is stored as it arrives and later runs read it back (see auditor.cache).
 from __future__ import annotations
 
 import os
+import gc
 import signal
 import time
 import traceback
@@ -144,6 +145,7 @@ def _worker_loop(conn, settings: RunSettings) -> None:
         hint = f"（--memory {settings.memory_mb} MB 可能过低）" if isinstance(exc, MemoryError) else ""
         conn.send(("fatal", f"{type(exc).__name__}: {exc}{hint}"))
         return
+    gc.freeze()  # the catalogue and compiled patterns live as long as the worker: keep them out of GC scans
     conn.send(("ready", None))
     while True:
         try:
