@@ -90,8 +90,6 @@ def audit_document(auditor: Auditor, path: str, settings: RunSettings) -> tuple[
         tb = traceback.format_exc() if settings.debug else None
         msg = f"{path}: 内部错误: {type(exc).__name__}: {exc}"
         return error_document(path, msg[:2000], "internal", tb), False
-    import gc
-
     gc.collect()
     return error_document(path, _memory_message(path, settings), "memory"), True
 
@@ -160,8 +158,6 @@ def _worker_loop(conn, settings: RunSettings) -> None:
             conn.send(("done", index, d, replace))
         except MemoryError:
             d = None
-            import gc
-
             gc.collect()
             conn.send(("done", index, error_document(path, _memory_message(path, settings), "memory"), True))
             return
