@@ -25,6 +25,8 @@ from auditor.checks.facts import FactBase
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.interval import Interval, interval_sum
+from auditor.checks.kinds.partsum import _bracketed  # the checks' own reading of a 其中 list
+from auditor.checks.kinds.share import _whole  # and of a share's denominator
 
 _TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 _HUNDRED = Decimal(100)
@@ -161,16 +163,6 @@ def _before(s: Sentence, c: Claim, kinds: tuple[str, ...]) -> list[Claim]:
     return [x for x in s.claims if x.number.start < c.number.start and x.kind in kinds]
 
 
-def _bracketed(text: str, pos: int) -> bool:
-    depth = 0
-    for ch in text[:pos]:
-        if ch in "（(":
-            depth += 1
-        elif ch in "）)":
-            depth = max(0, depth - 1)
-    return depth > 0
-
-
 def _related(a: Claim, b: Claim) -> bool:
     if a.concept and b.concept:
         return a.concept == b.concept
@@ -256,22 +248,6 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
         elif rule.kind == "score_parts":
             out.extend(_score_relations(facts, rule.params))
     return out
-
-
-def _whole(facts: FactBase, share: Claim, part: Claim) -> Claim | None:
-    if share.denominator:
-        concept = facts.resolve(share.denominator)
-        if concept is None:
-            return None
-        found = facts.value(concept)
-        return found[1] if found else None
-    if part.head_id is not None:
-        return facts.claims[part.head_id]
-    concept = facts.section_concept(share.section)
-    if concept and concept != part.concept:
-        found = facts.value(concept)
-        return found[1] if found else None
-    return None
 
 
 def _score_relations(facts: FactBase, params: dict) -> list[Relation]:
