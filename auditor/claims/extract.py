@@ -409,10 +409,7 @@ def _last(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
 def _last_clause(lead: str) -> str:
     """The lead after its last clause break, so '…减少专项资金。其中：X' gives 'X'."""
     parts = [p for p in _CLAUSE_BREAK.split(lead) if p]
-    if not parts:
-        return ""
-    # keep two trailing pieces: '其中：财政拨款收入' → '财政拨款收入'; '公务用车购置数' stays whole
-    return parts[-1]
+    return parts[-1] if parts else ""
 
 
 def _denominator(after_marker: str) -> str | None:
