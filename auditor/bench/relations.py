@@ -25,8 +25,11 @@ from auditor.checks.facts import FactBase
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.interval import Interval, interval_sum
-from auditor.checks.kinds.partsum import _bracketed  # the checks' own reading of a 其中 list
-from auditor.checks.kinds.share import _whole  # and of a share's denominator
+# the checks' own readings of a 其中 list, a share's denominator and a rate's amounts
+from auditor.checks.kinds.partsum import _bracketed, _outside_brackets
+from auditor.checks.kinds.rate import _BUDGET_ROLES
+from auditor.checks.kinds.rate import _amounts as _rate_amounts
+from auditor.checks.kinds.share import _whole
 
 _TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 _HUNDRED = Decimal(100)
@@ -151,14 +154,6 @@ _EVAL = {"change": _change, "direction": _direction, "share": _share, "rate": _r
 
 # -- discovery ------------------------------------------------------------------------
 
-_BUDGET_ROLES = {
-    "execution": ("budget_full", "budget_initial"),
-    "completion_full": ("budget_full",),
-    "completion_initial": ("budget_initial",),
-    "variance": ("budget_full", "budget_initial"),
-}
-
-
 def _before(s: Sentence, c: Claim, kinds: tuple[str, ...]) -> list[Claim]:
     return [x for x in s.claims if x.number.start < c.number.start and x.kind in kinds]
 
@@ -174,6 +169,8 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
     claims, sentences = facts.claims, facts.sentences
     out: list[Relation] = []
     for c in claims:
+        if c.source != "narrative":
+            continue  # table facts have no sentence; they take part only in agree and identity
         s = sentences[c.sentence_id]
         if c.kind == "change_rate" and c.direction:
             prior = _before(s, c, ("change_amount", "change_rate", "amount"))
@@ -200,17 +197,7 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
             if whole is not None and whole.id != part.id:
                 out.append(Relation("share", (c.id, part.id, whole.id)))
         elif c.kind == "rate" and c.rate_kind in _BUDGET_ROLES:
-            prior = _before(s, c, ("amount", "rate"))
-            for i in range(len(prior) - 1, -1, -1):
-                if prior[i].kind == "rate":
-                    prior = prior[i + 1:]
-                    break
-            current = next((p for p in reversed(prior) if p.role == "current"), None)
-            budget = None
-            for role in _BUDGET_ROLES[c.rate_kind]:
-                budget = next((p for p in reversed(prior) if p.role == role), None)
-                if budget:
-                    break
+            current, budget = _rate_amounts(facts, c)
             if current is not None and budget is not None:
                 out.append(Relation("rate", (c.id, current.id, budget.id),
                                     {"variance": c.rate_kind == "variance"}))
@@ -220,10 +207,10 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
         if c.head_id is not None:
             groups[c.head_id].append(c)
     for head_id, parts in groups.items():
-        s = sentences[parts[0].sentence_id]
-        if s.text.count("其中") > 1 or "包括" in s.text:
+        s = sentences[facts.claims[head_id].sentence_id]
+        if s.text.count("其中") > 1 or _outside_brackets(s.text, "包括"):
             continue
-        parts = [p for p in parts if not _bracketed(s.text, p.number.start)]
+        parts = [p for p in parts if not _bracketed(sentences[p.sentence_id].text, p.number.start)]
         if len(parts) >= 2:
             out.append(Relation("partsum", (head_id, *[p.id for p in parts])))
     # the same quantity stated twice, per agree rule
