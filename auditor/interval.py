@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-_HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -76,20 +75,16 @@ class Interval:
     def overlaps(self, other: "Interval") -> bool:
         return self.lo <= other.hi and other.lo <= self.hi
 
+    def percent(self) -> "Interval":
+        """A ratio as a percentage."""
+        return self.scale(Decimal(100))
+
     def touches(self, other: "Interval") -> bool:
         """Overlapping in a single boundary point only: two prints of one value that can
         agree only if one was rounded half-down (or truncated) and the other half-up."""
         return self.overlaps(other) and (self.lo == other.hi or self.hi == other.lo) and \
             not (self.lo == self.hi or other.lo == other.hi)
 
-    def distance(self, other: "Interval") -> Decimal:
-        """How far apart two intervals are (0 when they overlap)."""
-        if self.overlaps(other):
-            return Decimal(0)
-        return other.lo - self.hi if other.lo > self.hi else self.lo - other.hi
-
-    def percent(self) -> "Interval":
-        return self.scale(_HUNDRED)
 
 
 def interval_sum(items: list[Interval]) -> Interval:

@@ -207,7 +207,6 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                   cache: ResultCache | None = None,
                   on_document: Callable[[dict], None] | None = None) -> list[dict]:
     """Audit `files`; returns their result dicts in input order (and hands each to on_document)."""
-    n = len(files)
     done: dict[int, dict] = {}
     shas: dict[int, str] = {}
     emitted = 0

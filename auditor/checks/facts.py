@@ -30,7 +30,7 @@ class FactBase:
         for c in self.claims:
             if c.concept and c.kind in ("amount", "count"):
                 self.by_concept[c.concept].append(c)
-        self._aliases = catalogue_aliases(self.catalogue)
+        self._aliases = self.catalogue.alias_table()
 
     def claim(self, cid: int) -> Claim:
         return self.claims[cid]
@@ -70,10 +70,6 @@ class FactBase:
                 if alias in heading:
                     return concept
         return None
-
-
-def catalogue_aliases(catalogue: Catalogue) -> list[tuple[str, str]]:
-    return catalogue.alias_table()
 
 
 def in_wan(claim: Claim) -> Interval:

@@ -21,15 +21,14 @@ def same_subject(a: Claim, b: Claim) -> bool:
     return a.subject == b.subject
 
 
-def percent_fits(stated: Claim, expected: Interval) -> bool:
-    return stated.interval.overlaps(expected)
+def magnitude(iv: Interval) -> Interval:
+    """The interval of |x| when x keeps one sign ("下降5%" is printed without its minus)."""
+    return Interval(-iv.hi, -iv.lo) if iv.hi <= 0 else iv
 
 
 def truncation_fits(stated: Claim, expected: Interval) -> bool:
     """A figure that only fits when its digits were cut off rather than rounded."""
-    return Interval.truncated(abs(stated.value), stated.number.decimals).overlaps(
-        Interval(abs(expected.lo), abs(expected.hi)) if expected.lo >= 0 else Interval(-expected.hi, -expected.lo)
-    )
+    return Interval.truncated(abs(stated.value), stated.number.decimals).overlaps(magnitude(expected))
 
 
 def show(value: Decimal, decimals: int) -> str:
@@ -44,5 +43,3 @@ def ratio(num: Decimal, den: Decimal) -> Decimal:
 def money(claim: Claim) -> Interval:
     return in_wan(claim)
 
-
-ZERO = Decimal(0)

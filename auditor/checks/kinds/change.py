@@ -12,7 +12,8 @@ from typing import Iterator
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import before_in_sentence, money, ratio, same_subject, show, truncation_fits
+from auditor.checks.kinds._common import (before_in_sentence, magnitude, money, ratio, same_subject, show,
+                                          truncation_fits)
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 
@@ -79,7 +80,7 @@ def change_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             expected=show(ratio(money(delta).mid, money(current).mid - sign * money(delta).mid),
                           rate.number.decimals) + "%",
             arithmetic=f"{delta.quote} ÷ ({current.quote} {'−' if sign >= 0 else '+'} {delta.quote})"
-                       f" = {fmt_interval(_abs(expected))}%",
+                       f" = {fmt_interval(magnitude(expected))}%",
             section=rate.section,
         )
 
@@ -110,10 +111,6 @@ def _expected(base: Interval, d: Interval) -> Interval | None:
         return None  # zero (or unknowable) base: 增长100% is the template's way to say "new"
     q = d / base
     return q * _HUNDRED if q is not None else None
-
-
-def _abs(iv: Interval) -> Interval:
-    return iv if iv.lo >= 0 else Interval(-iv.hi, -iv.lo) if iv.hi <= 0 else iv
 
 
 def _nonzero(*claims: Claim) -> bool:

@@ -8,7 +8,6 @@ a header whose grouping the extractor had to guess proves nothing.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Iterator
 
 import regex
@@ -134,5 +133,3 @@ def _column_sums(table: Table, cols: list[int]) -> Iterator[Finding]:
             if f:
                 yield f
 
-
-_ZERO = Decimal(0)
