@@ -84,6 +84,9 @@ class Table:
     location: Location
     line_end: int
     section: tuple[str, ...] = ()
+    # why the table was probably misread (most of its own sums fail), or None when its
+    # arithmetic holds or cannot be tested; nothing read from it may carry an error
+    misread: str | None = None
 
     def frame(self) -> pd.DataFrame:
         """Values as Decimals in object columns (floats would lose cents), rows indexed by label."""
@@ -151,3 +154,8 @@ class Flag:
     expected: str | None = None
     arithmetic: str | None = None
     section: tuple[str, ...] = ()
+    # where the figures come from: narrative | table_cell | derived | mixed
+    basis: str = "narrative"
+    # "low" when any figure rests on a weak reading; such a flag is never an error
+    confidence: str = "high"
+    downgraded: str | None = None  # why an error became a warning, in Chinese

@@ -36,6 +36,11 @@ class Claim:
     section: tuple[str, ...] = ()
     source: Literal["narrative", "table"] = "narrative"
     verified: bool = False
+    # how sure the reading is: "low" when the subject came from a weak rule (a far-away
+    # phrase, a guessed scope) or the number sits in a table that fails its own arithmetic.
+    # An error may rest only on "high" readings; the reason says which rule was weak.
+    confidence: Literal["high", "low"] = "high"
+    confidence_reason: str = ""
 
     @property
     def quote(self) -> str:
