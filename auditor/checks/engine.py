@@ -29,6 +29,10 @@ class Finding:
     arithmetic: str | None = None
     section: tuple[str, ...] = ()
     key: tuple = field(default_factory=tuple)  # identity of the relation, to report it once
+    # True when the expected figure is computed from others (a sum, a ratio); None: judged
+    # from the evidence roles (parts, a whole, a budget ... are inputs of a computation)
+    derived: bool | None = None
+    weak: str | None = None  # why the kind's own reading of the relation is a guess (Chinese)
 
 
 # seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
@@ -42,14 +46,71 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def render(rule: CheckRule, finding: Finding) -> Flag:
+# evidence roles that are inputs of a computed figure
+_INPUT_ROLES = {"part", "whole", "current", "budget", "base", "executed", "weight"}
+_MAX_REASONS = 3
+
+
+def render(rule: CheckRule, finding: Finding, facts: FactBase | None = None) -> Flag:
     values = _SafeDict(finding.values)
     values.setdefault("stated", finding.stated or "")
     values.setdefault("expected", finding.expected or "")
     values.setdefault("arithmetic", finding.arithmetic or "")
     message = f"[{rule.id}] " + rule.message.format_map(values)
-    return Flag(rule.id, finding.severity or rule.severity, message, finding.evidence,
+    flag = Flag(rule.id, finding.severity or rule.severity, message, finding.evidence,
                 finding.stated, finding.expected, finding.arithmetic, finding.section)
+    flag.basis = basis(finding, facts)
+    reasons = weak_readings(finding, facts)
+    if reasons:
+        flag.confidence = "low"
+        if flag.severity == "error":
+            flag.severity = "warning"
+            flag.downgraded = "依据的数字读取不确定：" + "；".join(reasons[:_MAX_REASONS]) + (
+                f"等{len(reasons)}处" if len(reasons) > _MAX_REASONS else "")
+    return flag
+
+
+def basis(finding: Finding, facts: FactBase | None) -> str:
+    """narrative | table_cell | mixed | derived: where the compared figures come from."""
+    derived = finding.derived
+    if derived is None:
+        derived = any(e.role in _INPUT_ROLES for e in finding.evidence)
+    if derived:
+        return "derived"
+    sources = {_source(e, facts) for e in finding.evidence}
+    if len(sources) > 1:
+        return "mixed"
+    return sources.pop() if sources else "narrative"
+
+
+def _source(ev: Evidence, facts: FactBase | None) -> str:
+    if facts is None:
+        return "narrative"
+    claims = facts.claims_at(ev)
+    if claims:
+        return "table_cell" if claims[0].source == "table" else "narrative"
+    return "table_cell" if facts.table_at(ev.start) is not None else "narrative"
+
+
+def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
+    """Why the figures a finding rests on may be misread, one reason per figure (Chinese)."""
+    reasons: list[str] = [finding.weak] if finding.weak else []
+    if facts is None:
+        return reasons
+    seen_tables: set[int] = set()
+    for ev in finding.evidence:
+        for c in facts.claims_at(ev):
+            if c.confidence == "low":
+                why = c.confidence_reason or "读取规则较弱"
+                reasons.append(f"{c.quote}（第{c.location.line}行）{why}")
+                break
+        table = facts.table_at(ev.start)
+        if table is not None and table.misread and id(table) not in seen_tables:
+            seen_tables.add(id(table))
+            page = table.location.page or ev.page
+            where = f"第{page}页" if page else f"第{table.location.line}行"
+            reasons.append(f"{ev.quote}所在的表格（{where}）读取可能有误：{table.misread}")
+    return list(dict.fromkeys(reasons))
 
 
 def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn]) -> list[Flag]:
@@ -64,6 +125,6 @@ def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn]
             if key in seen:
                 continue
             seen.add(key)
-            flags.append(render(rule, finding))
+            flags.append(render(rule, finding, facts))
     flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
     return flags
