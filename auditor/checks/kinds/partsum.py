@@ -1,6 +1,8 @@
 """A 其中 list: its parts may fall short of the total (the list may be partial) but
 never exceed it. Lists with a second 其中 or with parts inside brackets are nested
-and are left alone unless their structure is unambiguous.
+and are left alone unless their structure is unambiguous. A total or part that is
+really a change (a change verb before it that the extractor did not read: 减支79.52万元)
+is no level, so a list headed by one is not judged and such parts are not added up.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             groups[c.head_id].append(c)
     for head_id, parts in groups.items():
         head = facts.claim(head_id)
+        if facts.change_word(head):
+            continue
+        parts = [p for p in parts if not facts.change_word(p)]
         head_sentence = facts.sentence(head.sentence_id)
         if head_sentence.text.count("其中") > 1 or _outside_brackets(head_sentence.text, "包括"):
             continue
@@ -69,4 +74,5 @@ def _judge(head: Claim, parts: list[Claim]) -> Iterator[Finding]:
         arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total)} > {head.quote}",
         section=head.section,
         key=(head.id,),
+        derived=True,
     )
