@@ -26,6 +26,8 @@ from auditor.report.json_report import write_atomic
 
 FAMILY = {"final_accounts": "部门决算", "budget": "部门预算", "self_evaluation": "绩效自评报告", "unknown": "未识别"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+BASIS = {"narrative": "叙述", "table_cell": "表格", "mixed": "叙述与表格", "derived": "推算"}
+CONFIDENCE = {"high": "高", "low": "低"}
 STATUS = {"verified": "已核验", "contradicted": "矛盾", "unverified": "未核验"}
 KIND = {"amount": "金额", "change_amount": "增减额", "change_rate": "变动率", "share": "占比", "rate": "比率",
         "count": "数量", "score": "得分", "percent": "百分比", "other": "其他"}
@@ -255,6 +257,9 @@ def _flag_view(i: int, f: dict, rules: dict) -> dict:
         "name": rule.get("name", ""), "severity": f["severity"], "message": message, "stated": f.get("stated"),
         "expected": f.get("expected"), "arithmetic": f.get("arithmetic"), "section": f.get("section", []),
         "waived": bool(f.get("waived")), "waiver": f.get("waiver") or {},
+        "basis": BASIS.get(f.get("basis") or "", f.get("basis") or ""),
+        "confidence": f.get("confidence") or "", "confidence_label": CONFIDENCE.get(f.get("confidence") or "", ""),
+        "downgraded": f.get("downgraded"),
         "evidence": [{"key": f"f{i}e{j}", **e} for j, e in enumerate(f["evidence"])],
         "quotes": [e["quote"] for e in f["evidence"]],
         "lines": sorted({e["line"] for e in f["evidence"]}),

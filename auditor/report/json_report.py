@@ -44,6 +44,10 @@ def flag_dict(flag: Flag, sha256: str | None = None) -> dict:
         "id": flag_id(flag, sha256),
         "waived": False,
         "waiver": None,
+        # added fields: where the figures come from and how sure their reading is
+        "basis": flag.basis,  # narrative | table_cell | mixed | derived
+        "confidence": flag.confidence,  # high | low
+        "downgraded": flag.downgraded,  # why an error became a warning (Chinese), or null
     }
 
 
@@ -53,7 +57,9 @@ def claim_dict(c: Claim, status: str | None = None) -> dict:
          "unit": c.unit,
          # added fields: where the number stands, and what the checks made of it
          "id": c.id, "start": c.location.start, "end": c.location.end, "section": list(c.section),
-         "source": c.source, "verified": c.verified}
+         "source": c.source, "verified": c.verified,
+         # added fields: how sure the reading is
+         "confidence": c.confidence, "confidence_reason": c.confidence_reason}
     if status is not None:
         d["status"] = status
     return d
@@ -88,6 +94,7 @@ def table_dict(t: Any) -> dict:
     return {"title": t.title, "unit": t.unit, "columns": list(t.columns),
             "line": t.location.line, "line_end": t.line_end,
             "start": t.location.start, "end": t.location.end, "section": list(t.section),
+            "misread": getattr(t, "misread", None),  # added field: why the table was probably misread
             "header_rows": [[_cell(c) for c in row] for row in t.header_rows],
             "rows": [{"label": row.label, "code": row.code, "line": row.location.line,
                       "cells": [_cell(c) for c in row.cells]} for row in t.rows]}

@@ -19,7 +19,8 @@ def print_document(console: Console, r: DocumentResult) -> None:
                   f"问题 {len(r.flags)}")
     for f in r.flags:
         where = "、".join(sorted({f"第{e.line}行" for e in f.evidence}, key=lambda s: int(s[1:-1])))
-        console.print(f"  {_MARK.get(f.severity, f.severity)} {where}: {f.message}", markup=True)
+        note = f"（{f.downgraded}）" if f.downgraded else ""
+        console.print(f"  {_MARK.get(f.severity, f.severity)} {where}: {f.message}{note}", markup=True)
 
 
 def print_summary(console: Console, results: list[DocumentResult]) -> None:
@@ -48,7 +49,8 @@ def print_document_dict(console: Console, d: dict) -> None:
                   f"问题 {len(d['flags']) - waived}{extra}")
     for f in d["flags"]:
         mark = "[dim]已豁免[/dim]" if f.get("waived") else _MARK.get(f["severity"], f["severity"])
-        console.print(f"  {mark} {_where(f['evidence'])}: {escape(f['message'])}")
+        note = f"（{f['downgraded']}）" if f.get("downgraded") else ""
+        console.print(f"  {mark} {_where(f['evidence'])}: {escape(f['message'] + note)}")
 
 
 def print_summary_dict(console: Console, data: dict) -> None:

@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from auditor.report.html import FAMILY, KIND, SEVERITY, page_name
+from auditor.report.html import BASIS, CONFIDENCE, FAMILY, KIND, SEVERITY, page_name
 
 FLAG_COLUMNS = ["文档", "单位", "章节", "规则", "规则说明", "严重程度", "状态", "问题", "写为", "应为", "算式",
-                "引用原文", "行", "页", "豁免说明", "问题 id"]
+                "引用原文", "行", "页", "豁免说明", "问题 id", "依据", "可信度", "降级原因"]
 _FILL = {"error": "FDECEA", "warning": "FFF4E0", "info": "E8F0FE"}
 _FIXED = _dt.datetime(2000, 1, 1)  # document properties stay fixed so the same results give the same file
 
@@ -44,6 +44,8 @@ def flag_rows(data: dict) -> list[list]:
                 "、".join(str(n) for n in sorted({e["line"] for e in ev})),
                 "、".join(str(n) for n in sorted({e["page"] for e in ev if e.get("page") is not None})),
                 (f.get("waiver") or {}).get("note", "") if f.get("waived") else "", f.get("id") or "",
+                BASIS.get(f.get("basis") or "", f.get("basis") or ""),
+                CONFIDENCE.get(f.get("confidence") or "", f.get("confidence") or ""), f.get("downgraded") or "",
             ])
     return rows
 
