@@ -134,3 +134,26 @@ def test_a_computed_figure_is_derived(catalogue):
     result = Auditor(catalogue).audit_text(lines[0])
     [flag] = [f for f in result.flags if f.rule == "sum.qizhong"]
     assert flag.basis == "derived" and flag.severity == "error"
+
+
+def _extracted(catalogue, text: str):
+    from auditor.audit import Auditor, document_from_text
+
+    a = Auditor(catalogue)
+    doc = document_from_text(text)
+    sentences, claims = a.extractor.extract(doc)
+    return doc, sentences, claims
+
+
+def test_a_change_rate_from_a_low_confidence_figure_is_a_warning(catalogue):
+    text = "项目支出1,100.00万元，比上年增加100.00万元，增长12.00%。"  # 100 ÷ 1,000 = 10.00%
+    doc, sentences, claims = _extracted(catalogue, text)
+    [flag] = _flags(catalogue, doc, sentences, claims, "change.rate")
+    assert flag.severity == "error" and flag.basis == "derived"
+    [current] = [c for c in claims if c.quote == "1,100.00万元"]
+    current.confidence, current.confidence_reason = "low", "主语由较弱的规则确定"
+    for c in claims:
+        c.verified = False
+    [flag] = _flags(catalogue, doc, sentences, claims, "change.rate")
+    assert flag.severity == "warning" and flag.confidence == "low"
+    assert "1,100.00万元（第1行）主语由较弱的规则确定" in flag.downgraded

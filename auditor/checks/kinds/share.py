@@ -37,6 +37,11 @@ def _whole(facts: FactBase, share: Claim, part: Claim) -> tuple[Claim | None, st
         found = facts.value(concept)
         if found is None:
             return None, None
+        # the heading's quantity stated before the part in the share's own sentence
+        # ("…支出2940.05万元，主要用于：…（类）2106.66万元，占71.73%") is the sentence's whole
+        if any(c.sentence_id == share.sentence_id and c.number.start < part.number.start
+               for c in facts.statements(concept) if c.source == "narrative"):
+            return found[1], None
         return found[1], f"句中未写明分母，按章节标题推定为“{found[1].subject or concept}”"
     return None, None
 
