@@ -63,6 +63,30 @@ def accuracy(
     console.print(f"结果已写入 {out}（{report['seconds']} s）")
 
 
+@bench_app.command("precision")
+def precision(
+    folders: list[Path] = typer.Argument(None, help="含答案键（*.expected.yaml）的目录；默认 corpora/seeds 与 corpora/dev"),
+    out: Path = typer.Option(Path("reports/bench/precision.json"), "--out", help="JSON 结果"),
+) -> None:
+    """真实文档上的精确率：每个报警是否在人工答案键中，错误是否落在成立的关系上，漏检了哪些。"""
+    from auditor.bench.precision import markdown_table, run_precision
+
+    console = Console(highlight=False)
+    folders = folders or [Path("corpora/seeds"), Path("corpora/dev")]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        console.print(f"{missing[0]}: 不是目录")
+        raise typer.Exit(2)
+    report = run_precision(folders)
+    _write(out, report)
+    console.print(markdown_table(report), soft_wrap=True)
+    t = report["total"]
+    console.print(f"错误 {t['errors']['raised']} 个，其中答案键内 {t['errors']['in_key']}、键外 "
+                  f"{t['errors']['outside_key']}；落在成立关系上的错误 {t['errors_on_holds']}；"
+                  f"答案键问题检出 {t['key_flags_caught']}/{t['key_flags']}")
+    console.print(f"结果已写入 {out}（{report['seconds']} s）")
+
+
 @bench_app.command("speed")
 def speed(
     corpus: Path = typer.Argument(..., help="种子语料目录（放大成合成语料）"),
