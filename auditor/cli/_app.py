@@ -50,15 +50,19 @@ app = _Typer(add_completion=False, no_args_is_help=True, help="政府部门预�
 rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试")
 app.add_typer(rules_app, name="rules")
 
-DOC_SUFFIXES = {".txt", ".text", ".pdf", ".docx", ".html", ".htm", ".xlsx"}
-
-
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, and the documents found below each folder, in a stable order."""
+    """Files as given, and every regular file below each folder, in a stable order.
+
+    Formats are sniffed from the content, so a folder run takes every file (a page saved as
+    `download_id=123`, an `old.doc`) and the run lists what is not a disclosure and why,
+    rather than skipping by extension in silence. Hidden files and folders (`.git`, `.DS_Store`)
+    are not documents of the corpus and are left out.
+    """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in DOC_SUFFIXES))
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.is_symlink()
+                              and not any(part.startswith(".") for part in q.relative_to(p).parts)))
         else:
             out.append(p)
     return out

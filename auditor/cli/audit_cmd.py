@@ -1,8 +1,10 @@
 """`auditor audit`: audit files and folders, print a summary, write results.
 
 Options come from `[tool.auditor]` in pyproject.toml or an auditor.toml (see
-auditor.config); the command line wins. Exit codes: 0 no error flag (waived flags do not
-count), 1 error flags, 2 usage error, unusable configuration/waivers, or nothing readable.
+auditor.config); the command line wins. Exit codes (with the default `--fail-on unreadable,error`):
+0 no error flag (waived flags do not count), 1 error flags, 2 usage error, unusable
+configuration/waivers, or any input that could not be audited (a CI gate must not pass with
+half the corpus unread).
 """
 
 from __future__ import annotations
@@ -50,13 +52,15 @@ def audit(
     memory: int = typer.Option(DEFAULT_MEMORY_MB, "--memory", help="每个工作进程的内存上限（MB，0 = 不限）；超限的文档被报告，运行继续"),
     cache: Optional[Path] = typer.Option(None, "--cache", help="结果缓存目录：中断后用同一目录重新运行，已完成的文档不再重审"),
     debug: bool = typer.Option(False, "--debug", help="出现内部错误时显示完整的 Python 调用栈"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="哪些情况使退出码非 0（逗号分隔，默认 unreadable,error）："
+                                          "unreadable 有文件无法审核时返回 2；error 有错误时返回 1；warning 有错误或警告时返回 1；none 总是 0"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from auditor.api import Result, expand_paths, load_selected_catalogue
     from auditor.cache import ResultCache, run_key
-    from auditor.config import ConfigError, check_severity, load_options
+    from auditor.config import ConfigError, check_fail_on, check_severity, load_options
     from auditor.report.json_report import rules_dict
     from auditor.runner import RunnerError, RunSettings, run_documents
     from auditor.report.text_report import print_document_dict, print_summary_dict
@@ -72,7 +76,7 @@ def audit(
         opts = load_options(config).merged(
             select=_tokens(select), ignore=_tokens(ignore),
             min_severity=check_severity(min_severity) if min_severity is not None else None,
-            jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
+            fail_on=check_fail_on(fail_on) if fail_on is not None else None, jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
     except ConfigError as exc:
         raise usage_error(console, str(exc))
     if opts.jobs is not None and opts.jobs < 0:
@@ -138,7 +142,7 @@ def audit(
     print_summary_dict(console, data)
     _print_failures(console, documents, result_cache)
     _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(result.exit_status(opts.fail_on))
 
 
 def _print_failures(console: Console, documents: list[dict], result_cache) -> None:

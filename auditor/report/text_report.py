@@ -58,9 +58,12 @@ def print_summary_dict(console: Console, data: dict) -> None:
     warnings = sum(1 for f in active if f["severity"] == "warning")
     infos = sum(1 for f in active if f["severity"] == "info")
     waived = sum(1 for d in docs for f in d["flags"] if f.get("waived"))
-    failed = sum(1 for d in docs if d.get("error"))
+    skipped = sum(1 for d in docs if d.get("error") and d.get("error_kind") == "not_disclosure")
+    failed = sum(1 for d in docs if d.get("error")) - skipped
     tail = f"，已豁免 {waived}" if waived else ""
-    console.print(f"共审核 {len(docs)} 个文档（{failed} 个无法读取）：错误 {errors}，警告 {warnings}，提示 {infos}{tail}。")
+    other = f"，{skipped} 个非预决算文档未审核" if skipped else ""
+    console.print(f"共 {len(docs)} 个文件：审核 {len(docs) - failed - skipped} 个文档（{failed} 个无法读取{other}）："
+                  f"错误 {errors}，警告 {warnings}，提示 {infos}{tail}。")
     w = data.get("waivers")
     if w and w.get("stale"):
         from rich.markup import escape
