@@ -303,7 +303,7 @@ def test_broken_rule_folder_is_a_usage_error_naming_file_and_line(tmp_path):
     r = subprocess.run([*CLI, "audit", str(sorted(SEEDS.glob("*.txt"))[1]), "--rules", str(rules), "-q"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "Traceback" not in r.stdout + r.stderr
-    assert f"{rules / 'bad.yaml'}:" in r.stdout.replace("\n", "")
+    assert f"{rules / 'bad.yaml'}:" in r.stderr.replace("\n", "")  # errors go to stderr
 
 
 # ---- hostile names and messages in the HTML report -----------------------------------------

@@ -55,8 +55,12 @@ def test_results_are_identical_whatever_the_number_of_workers(tmp_path):
         assert r.exit_code == 1, r.output
         outs[jobs] = out.read_text("utf-8")
         assert "审核中" not in r.output  # no progress bar when not on a terminal
-    same_results(json.loads(outs[1]), json.loads(outs[3]))
-    assert outs[1] == outs[3]  # byte for byte too (only reached when the documents are the same)
+    runs = [json.loads(outs[j]).pop("run") for j in (1, 3)]
+    assert runs[0]["version"] == runs[1]["version"] and runs[0]["catalogue"] == runs[1]["catalogue"]
+    same_results(*(dict(json.loads(outs[j]), run=None) for j in (1, 3)))
+    # byte for byte too, but for the run's own time (only reached when the documents are the same)
+    head = lambda o: o[:o.rindex('"run"')]  # noqa: E731  ("run" is the last key)
+    assert head(outs[1]) == head(outs[3])
     assert (tmp_path / "r1.csv").read_bytes() == (tmp_path / "r3.csv").read_bytes()
     api = auditor_pkg.audit(SMALL, jobs=2)  # the API's workers too
     same_results(json.loads(json.dumps(api.data)), json.loads(json.dumps(auditor_pkg.audit(SMALL).data)))
@@ -192,3 +196,49 @@ def test_api_round_trips_through_json(tmp_path):
     with pytest.raises(ValueError):
         (tmp_path / "x.json").write_text("{}", "utf-8")
         auditor_pkg.Result.from_json(tmp_path / "x.json")
+
+
+def test_flags_print_one_per_line_with_their_place_even_when_narrow(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    r = run(SMALL[1], "--jobs", "1")
+    lines = [ln for ln in r.output.split("\n") if ln.startswith(f"{SMALL[1]}:")]
+    assert len(lines) == 11, r.output  # 003's eleven error flags (README table)
+    rate = next(ln for ln in lines if "下降9.5%" in ln or "写为9.5%" in ln)
+    assert rate.startswith(f"{SMALL[1]}:1689: 错误 [change.rate] ")  # the line of the stated 9.5%
+    assert "应为0.96%" in rate  # not cut: the whole message stands on the line
+    assert "change.rate" in r.output.split("个文档")[-1]  # the per-rule count after the summary
+
+
+def test_concise_json_and_sarif_formats(tmp_path):
+    concise = run(SMALL[0], "--format", "concise")
+    assert concise.output.split("\n")[0].startswith(f"{SMALL[0]}:22: 错误 [score.parts] ")
+    json_run = run(SMALL[0], "--format", "json")
+    data = json.loads(json_run.stdout)
+    assert data["schema"] == "auditor.result/1" and data["run"]["tool"] == "auditor"
+    assert data["run"]["version"].startswith(auditor_pkg_version()) and len(data["run"]["catalogue"]) == 16
+    assert "共 1 个文件" in json_run.stderr  # the summary does not spoil the payload
+    sarif = json.loads(run(SMALL[0], "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    (res,) = sarif["runs"][0]["results"]
+    assert res["ruleId"] == "score.parts" and res["level"] == "error"
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
+    assert res["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "98分"
+    assert "score.parts" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert run(SMALL[0], "--format", "xml").exit_code == 2
+
+
+def test_version_help_and_errors_on_stderr():
+    from importlib.metadata import version
+
+    v = CliRunner().invoke(app, ["-V"])
+    assert v.exit_code == 0 and v.stdout.startswith(f"auditor {version('auditor')}+")
+    assert CliRunner().invoke(app, ["--version"]).stdout == v.stdout
+    assert "--format" in CliRunner().invoke(app, ["audit", "-h"]).stdout
+    bad = CliRunner().invoke(app, ["audit", "/no/such/file.txt"])
+    assert bad.exit_code == 2 and "/no/such/file.txt" in bad.stderr and bad.stdout == ""
+
+
+def auditor_pkg_version() -> str:
+    from importlib.metadata import version
+
+    return version("auditor")

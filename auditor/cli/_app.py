@@ -45,9 +45,24 @@ class _Typer(typer.Typer):
             sys.exit(2)
 
 
+_HELP = {"help_option_names": ["-h", "--help"]}
 app = _Typer(add_completion=False, no_args_is_help=True, help="政府部门预决算公开文本审核工具",
-             pretty_exceptions_show_locals=False)
-rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试")
+             pretty_exceptions_show_locals=False, context_settings=_HELP)
+rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试", context_settings=_HELP)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from auditor.cache import auditor_version
+
+        typer.echo(f"auditor {auditor_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                       help="显示版本（软件包版本+源码摘要）并退出")) -> None:
+    """政府部门预决算公开文本审核工具"""
 app.add_typer(rules_app, name="rules")
 
 def expand_paths(paths: list[Path]) -> list[Path]:

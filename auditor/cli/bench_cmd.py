@@ -12,7 +12,8 @@ from rich.console import Console
 
 from auditor.cli._app import app
 
-bench_app = typer.Typer(no_args_is_help=True, help="基准测试：植入矛盾的准确率、吞吐量")
+bench_app = typer.Typer(no_args_is_help=True, help="基准测试：植入矛盾的准确率、吞吐量、真实文档上的精确率",
+                        context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(bench_app, name="bench")
 
 
