@@ -13,7 +13,6 @@ named in KNOWN_STRAYS so that fixing one turns the suite red until the list is u
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,9 @@ from auditor.bench.precision import totals, document_report
 
 DEV = Path(__file__).resolve().parent.parent / "corpora" / "dev"
 KEYS = keys_in(DEV)
-PDF_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev" / "pdf"
+from conftest import SHARED, need_shared
 
-if not PDF_DIR.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"shared dev corpus not found at {PDF_DIR}: CI needs ../shared beside the clone")
-    pytestmark = pytest.mark.skip(reason=f"shared dev corpus not found at {PDF_DIR}")
+pytestmark = need_shared(SHARED / "dev" / "pdf")
 
 # documents whose flags the key does not (yet) cover: document name → the number of strays
 KNOWN_STRAYS: dict[str, int] = {}
