@@ -37,13 +37,21 @@ def _whole(facts: FactBase, share: Claim, part: Claim) -> tuple[Claim | None, st
         found = facts.value(concept)
         if found is None:
             return None, None
-        # the heading's quantity stated before the part in the share's own sentence
-        # ("…支出2940.05万元，主要用于：…（类）2106.66万元，占71.73%") is the sentence's whole
-        if any(c.sentence_id == share.sentence_id and c.number.start < part.number.start
-               for c in facts.statements(concept) if c.source == "narrative"):
+        # the heading's quantity stated just before the part, in the share's own sentence or
+        # the one before it ("…支出2940.05万元，主要用于以下方面：…（类）2106.66万元，占71.73%",
+        # wrapped over two lines), is the paragraph's named whole
+        if any(_just_before(c, part) for c in facts.statements(concept) if c.source == "narrative"):
             return found[1], None
         return found[1], f"句中未写明分母，按章节标题推定为“{found[1].subject or concept}”"
     return None, None
+
+
+def _just_before(whole: Claim, part: Claim) -> bool:
+    if whole.section != part.section:
+        return False
+    if whole.sentence_id == part.sentence_id:
+        return whole.number.start < part.number.start
+    return whole.sentence_id == part.sentence_id - 1
 
 
 def share(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
