@@ -22,7 +22,12 @@ from auditor.interval import Interval
 _HUNDRED = Interval.exact(100)
 
 
-def _whole(facts: FactBase, share: Claim, part: Claim) -> tuple[Claim | None, str | None]:
+def _whole(facts: FactBase, share: Claim, part: Claim) -> Claim | None:
+    """The whole a share is of (the benches read it too)."""
+    return whole_and_guess(facts, share, part)[0]
+
+
+def whole_and_guess(facts: FactBase, share: Claim, part: Claim) -> tuple[Claim | None, str | None]:
     """(the whole, why it is a guess or None when the document names it)."""
     if share.denominator:
         concept = facts.resolve(share.denominator)
@@ -62,7 +67,7 @@ def share(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         if not prior or prior[-1].kind != "amount":
             continue  # 占 after something other than an amount: not a part's share
         part = prior[-1]
-        whole, guessed = _whole(facts, s, part)
+        whole, guessed = whole_and_guess(facts, s, part)
         if whole is None or whole is part:
             continue
         base = money(whole)
