@@ -49,6 +49,7 @@ class _Char:
     top: float
     bottom: float
     gen: bool
+    base: float | None = None  # the baseline as shown (from the glyph origin); one printed line shares it
 
     @property
     def cx(self) -> float:
@@ -94,13 +95,15 @@ class _Page:
 # ---------------------------------------------------------------- pdfium access
 
 
-def _chars(textpage, top_y: float) -> list[_Char]:
+def _chars(textpage, view: "_View") -> list[_Char]:
     import pypdfium2.raw as pc
 
     raw = textpage.raw
     n = pc.FPDFText_CountChars(raw)
     rect = pc.FS_RECTF()
     ref = ctypes.byref(rect)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     out: list[_Char] = []
     for i in range(n):
         code = pc.FPDFText_GetUnicode(raw, i)
@@ -109,12 +112,51 @@ def _chars(textpage, top_y: float) -> list[_Char]:
         # Loose boxes span the font's full height and advance: lines and gaps measure evenly
         # ("." and "1" have tiny tight boxes that would sort them onto lines of their own).
         pc.FPDFText_GetLooseCharBox(raw, i, ref)
-        out.append(_Char(ch, rect.left, rect.right, top_y - rect.top, top_y - rect.bottom, gen))
+        x0, top, x1, bottom = view.box(rect.left, rect.bottom, rect.right, rect.top)
+        base = None
+        if pc.FPDFText_GetCharOrigin(raw, i, ox_ref, oy_ref):
+            base = view.point(ox.value, oy.value)[1]
+        out.append(_Char(ch, x0, x1, top, bottom, gen, base))
     return out
 
 
-def _edges(page, top_y: float) -> list[dict]:
-    """Horizontal and vertical segments of stroked or filled paths, in top-based coordinates."""
+@dataclass(frozen=True)
+class _View:
+    """The page as it is shown: PDF user space (y up, unrotated) → top-left based, /Rotate applied.
+
+    A page with /Rotate 90 is drawn portrait and shown landscape; read in user space its lines
+    run top to bottom and every cell comes out reversed, so all geometry goes through here.
+    """
+
+    left: float
+    bottom: float
+    width: float  # of the unrotated box
+    height: float
+    rotation: int  # 0, 90, 180, 270 (clockwise, as /Rotate)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """Width and height as shown."""
+        return (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        u, v = x - self.left, y - self.bottom
+        if self.rotation == 90:
+            return v, u
+        if self.rotation == 180:
+            return self.width - u, v
+        if self.rotation == 270:
+            return self.height - v, self.width - u
+        return u, self.height - v
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """(x0, top, x1, bottom) as shown of a user-space rectangle."""
+        a, b = self.point(x0, y0), self.point(x1, y1)
+        return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
+
+
+def _edges(page, view: _View) -> list[dict]:
+    """Horizontal and vertical segments of stroked or filled paths, in shown (top-based) coordinates."""
     import pypdfium2.raw as pc
 
     out: list[dict] = []
@@ -122,15 +164,16 @@ def _edges(page, top_y: float) -> list[dict]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
 
     def add(a: tuple[float, float], b: tuple[float, float]) -> None:
+        a, b = view.point(*a), view.point(*b)
         dx, dy = abs(a[0] - b[0]), abs(a[1] - b[1])
         if dy < 1 and dx >= 1:
-            t = top_y - (a[1] + b[1]) / 2
+            t = (a[1] + b[1]) / 2
             x0, x1 = min(a[0], b[0]), max(a[0], b[0])
             out.append({"x0": x0, "x1": x1, "top": t, "bottom": t, "doctop": t, "width": x1 - x0, "height": 0,
                         "orientation": "h", "object_type": "line"})
         elif dx < 1 and dy >= 1:
             xm = (a[0] + b[0]) / 2
-            t, btm = top_y - max(a[1], b[1]), top_y - min(a[1], b[1])
+            t, btm = min(a[1], b[1]), max(a[1], b[1])
             out.append({"x0": xm, "x1": xm, "top": t, "bottom": btm, "doctop": t, "width": 0, "height": btm - t,
                         "orientation": "v", "object_type": "line"})
 
@@ -150,6 +193,8 @@ def _edges(page, top_y: float) -> list[dict]:
                 continue
             if pc.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and not fill.value and not stroke.value:
                 continue
+            if fill.value and not stroke.value and _white_fill(obj):
+                continue  # a white background box (behind a title block) draws no ruling
             start = prev = None
             for j in range(pc.FPDFPath_CountSegments(obj)):
                 seg = pc.FPDFPath_GetPathSegment(obj, j)
@@ -167,6 +212,15 @@ def _edges(page, top_y: float) -> list[dict]:
 
     walk(pc.FPDFPage_CountObjects, pc.FPDFPage_GetObject, page.raw, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
     return out
+
+
+def _white_fill(obj) -> bool:
+    import pypdfium2.raw as pc
+
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    if not pc.FPDFPageObj_GetFillColor(obj, *[ctypes.byref(v) for v in rgba]):
+        return False
+    return all(v.value >= 250 for v in rgba[:3])
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
@@ -243,28 +297,50 @@ class _Grid:
 
 def _cell_text(chars: list[_Char]) -> str:
     """Characters of one cell: lines top to bottom, left to right, wrapped lines joined."""
+    return _join_lines([_line_text(ln) for ln in _cell_lines(chars)])
+
+
+def _cell_lines(chars: list[_Char]) -> list[list[_Char]]:
+    """The printed lines of one cell, top to bottom.
+
+    Chars of one line share a baseline; their boxes do not always share a middle (some fonts
+    give "一" and "、" boxes a few points off the line's middle, which would sort the "、" of
+    "一、" onto a line of its own), so a line is grouped by baseline where pdfium gives one.
+    """
     chars = [c for c in chars if c.ch.strip()]
     if not chars:
-        return ""
-    chars.sort(key=lambda c: (c.cy, c.x0))
+        return []
+    h = statistics.median(max(c.bottom - c.top, 1.0) for c in chars)
+
+    def y(c: _Char) -> float:
+        return c.base if c.base is not None else c.cy
+
+    chars.sort(key=lambda c: (y(c), c.x0))
     lines: list[list[_Char]] = []
     for c in chars:
-        h = max(c.bottom - c.top, 1.0)
         if lines:
             ref = lines[-1]
-            rc = statistics.fmean(x.cy for x in ref)
-            if abs(c.cy - rc) <= 0.5 * h:
+            if abs(y(c) - statistics.fmean(y(x) for x in ref)) <= 0.5 * max(h, c.bottom - c.top):
                 ref.append(c)
                 continue
         lines.append([c])
-    text = ""
     for ln in lines:
         ln.sort(key=lambda c: c.x0)
-        h = statistics.median(max(c.bottom - c.top, 1.0) for c in ln)
-        s = ln[0].ch
-        for a, b in zip(ln, ln[1:]):
-            wide = not (a.ch.isascii() and b.ch.isascii())
-            s += (" " if not wide and b.x0 - a.x1 > 0.3 * h else "") + b.ch
+    return lines
+
+
+def _line_text(ln: list[_Char]) -> str:
+    h = statistics.median(max(c.bottom - c.top, 1.0) for c in ln)
+    s = ln[0].ch
+    for a, b in zip(ln, ln[1:]):
+        wide = not (a.ch.isascii() and b.ch.isascii())
+        s += (" " if not wide and b.x0 - a.x1 > 0.3 * h else "") + b.ch
+    return s
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for s in lines:
         text = join_wrapped(text, s) if text else s
     return clean_cell(text)
 
@@ -304,13 +380,14 @@ def _read_page(pdf, index: int) -> _Page:
     page = pdf[index]
     try:
         left, bottom, right, top = page.get_bbox()
-        width, height = right - left, top - bottom
+        view = _View(left, bottom, right - left, top - bottom, page.get_rotation() % 360)
+        width, height = view.size
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage, top)
+            chars = _chars(textpage, view)
         finally:
             textpage.close()
-        grids = [g for g in _find_grids(_edges(page, top)) if g.shape[0] >= 1 and g.shape[1] >= 2]
+        grids = [g for g in _find_grids(_edges(page, view)) if g.shape[0] >= 1 and g.shape[1] >= 2]
     finally:
         page.close()
     number = index + 1
