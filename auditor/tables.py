@@ -375,13 +375,16 @@ def _row_kind(row: list[_Raw]) -> str:
 # ---------------------------------------------------------------- captions (title, unit)
 
 
+_TITLE_QUALIFIER = regex.compile(r"[（(][^（）()]{1,8}[）)]$")  # 支出预算表（功能科目）
+
+
 def _title_score(t: str) -> int:
     t = t.strip().rstrip("：:")
     if len(t) > 40 or _TITLE_PUNCT.search(t):
         return 0
     if _TABLE_NO.match(t + "：") or _TABLE_NO.match(t):
         return 1
-    if t.endswith("表"):
+    if _TITLE_QUALIFIER.sub("", t).endswith("表"):
         return 3
     return 0
 
@@ -720,7 +723,16 @@ def _breaks(cur: list[list[_Raw]], kinds: list[str], row: list[_Raw], k: str) ->
 
 
 def find_tables(text: str) -> list[Table]:
-    """All tables in a decoded text, in order, with titles, units, columns and rows."""
+    """All tables in a decoded text, in order, with titles, units, columns and rows; each
+    table's own sums tested (`Table.misread` set where most of them fail)."""
+    from auditor.table_arith import mark_misread
+
+    tables = _find_tables(text)
+    mark_misread(tables)
+    return tables
+
+
+def _find_tables(text: str) -> list[Table]:
     tx = _Text(text)
     tables: list[Table] = []
     floor = 0
