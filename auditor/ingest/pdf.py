@@ -81,6 +81,8 @@ class _PTable:
     bottom: float
     rows: list[list[str]]
     pages: list[int]
+    xs: list[float] = field(default_factory=list)  # the column boundaries, left to right
+    captions: list[str] = field(default_factory=list)  # title lines printed inside the grid's top rows
 
 
 @dataclass
@@ -294,6 +296,55 @@ class _Grid:
             out[r][c] = _cell_text(chars)
         return out
 
+    def row_lines(self, r: int) -> list[list[str]]:
+        """The printed lines of each filled cell that starts on grid row r."""
+        return [[_line_text(ln) for ln in _cell_lines(chars)] for (rr, _c), chars in sorted(self.chars.items())
+                if rr == r and any(ch.ch.strip() for ch in chars)]
+
+    def table(self, page: int) -> _PTable:
+        """The table as written, its top rows of title lines (表名, 公开表N, 部门：, 单位：) lifted out:
+        a caption is not a header, and a page that opens with a captioned grid starts a new table."""
+        rows = self.rows()
+        captions: list[str] = []
+        k = 0
+        while k < len(rows) - 1 and _is_caption_row(self.row_lines(k)):
+            captions.extend(clean_cell(ln) for cell in self.row_lines(k) for ln in cell)
+            k += 1
+        rows = rows[k:]
+        return _PTable(page, self.x0, self.ys[k], self.x1, self.bottom, rows, [page] * len(rows), list(self.xs), captions)
+
+
+_CAPTION_TITLE = regex.compile(r"^[^。；，]{2,40}表(?:[（(][^（）()]{1,8}[）)])?$")
+_CAPTION_NUMBER = regex.compile(r"^(?:公开)?(?:附)?表?[一二三四五六七八九十\d]{1,3}表?[：:]?$")
+_CAPTION_META = regex.compile(r"^(?:编制|填报|预算|主管)?(?:部门|单位)(?:名称)?\s*[：:]|^(?:金额)?单位\s*[：:]|^\d{4}\s*年度?$")
+
+
+def _is_caption_line(text: str) -> bool:
+    t = regex.sub(r"\s+", "", text)
+    return bool(t) and bool(_CAPTION_TITLE.match(t) or _CAPTION_NUMBER.match(t) or _CAPTION_META.match(t))
+
+
+def _is_caption_row(cells: list[list[str]]) -> bool:
+    """A grid row that only holds a table's caption: every cell's lines are a title, a table
+    number or a 部门：/单位： line, or the value right after a "部门：" key cell; and at least one
+    is a title or a key (a lone number such as 1 is a 栏次, not a caption)."""
+    if not cells:
+        return False
+    strong = False
+    after_key = False
+    for lines in cells:
+        if not lines:
+            continue
+        if after_key and len(lines) == 1:
+            after_key = False
+            continue
+        if not all(_is_caption_line(ln) for ln in lines):
+            return False
+        strong = strong or any(_CAPTION_TITLE.match(regex.sub(r"\s+", "", ln)) or _CAPTION_META.match(ln.strip())
+                               for ln in lines)
+        after_key = regex.search(r"[：:]\s*$", lines[-1]) is not None
+    return strong
+
 
 def _cell_text(chars: list[_Char]) -> str:
     """Characters of one cell: lines top to bottom, left to right, wrapped lines joined."""
@@ -360,6 +411,21 @@ def _find_grids(edges: list[dict]) -> list[_Grid]:
 # ---------------------------------------------------------------- pages
 
 
+def _new_line(last: _Char, c: _Char) -> bool:
+    """`c` starts a printed line below `last`'s and back to its left: pdfium sometimes writes a
+    generated space, not a line break, between a paragraph's last line and a heading below it."""
+    if last.base is None or c.base is None:
+        return False
+    h = max(last.bottom - last.top, 1.0)
+    return c.base - last.base > 0.6 * h and c.x0 < last.x0 - h
+
+
+def _on_page(c: _Char, width: float, height: float) -> bool:
+    if c.ch in ("\r", "\n", "\x02") or not c.ch.strip():
+        return True  # line breaks and spaces carry no position of their own
+    return -2 <= c.cx <= width + 2 and -2 <= c.cy <= height + 2
+
+
 def _make_line(chars: list[_Char], page: int) -> _Line | None:
     text = "".join(c.ch if not c.gen else (" " if c.ch == " " else "") for c in chars)
     text = regex.sub(r"\s+", " ", text).strip()
@@ -384,7 +450,9 @@ def _read_page(pdf, index: int) -> _Page:
         width, height = view.size
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage, view)
+            # text placed beyond the page box is not printed (a spreadsheet's next pages spilled
+            # past the bottom edge): it would read as a second copy of the tables that follow
+            chars = [c for c in _chars(textpage, view) if _on_page(c, width, height)]
         finally:
             textpage.close()
         grids = [g for g in _find_grids(_edges(page, view)) if g.shape[0] >= 1 and g.shape[1] >= 2]
@@ -408,21 +476,32 @@ def _read_page(pdf, index: int) -> _Page:
             g = next((g for g in grids if g.contains(c)), None)
             if g is not None and g.add(c):
                 continue
+            last = next((x for x in reversed(cur) if not x.gen and x.ch.strip()), None)
+            if last is not None and _new_line(last, c):
+                ln = _make_line(cur, number)  # pdfium joined two printed lines with a space
+                if ln:
+                    lines.append(ln)
+                cur = []
         cur.append(c)
     ln = _make_line(cur, number)
     if ln:
         lines.append(ln)
     lines = [ln for ln in lines if not _is_margin_number(ln, height)]
-    tables = [_PTable(number, g.x0, g.top, g.x1, g.bottom, g.rows(), []) for g in grids]
-    for t in tables:
-        t.pages = [number] * len(t.rows)
+    tables = [g.table(number) for g in grids]
     tables.sort(key=lambda t: t.top)
     items: list[_Line | _PTable] = []
+
+    def put(t: _PTable) -> None:
+        for cap in t.captions:  # short lines of their own: never joined into a paragraph
+            items.append(_Line(cap, t.x0, t.x0, t.top, t.top, 1.0, number))
+        items.append(t)
+
     for ln in lines:
         while tables and tables[0].top <= ln.top:
-            items.append(tables.pop(0))
+            put(tables.pop(0))
         items.append(ln)
-    items.extend(tables)
+    for t in tables:
+        put(t)
     out.items = items
     return out
 
@@ -443,6 +522,23 @@ def _header_len(rows: list[list[str]]) -> int:
     return min(len(rows), 4)
 
 
+def _column_map(prev: _PTable, cur: _PTable, tol: float = 2.0) -> list[int] | None:
+    """Where each column of `cur` falls among the columns of `prev`, when `cur` continues `prev`
+    on the next page with some cells merged (its boundaries a subset of the earlier ones, the
+    same outer edges), else None."""
+    if not prev.xs or not cur.xs or len(cur.xs) >= len(prev.xs):
+        return None
+    if abs(prev.xs[0] - cur.xs[0]) > tol or abs(prev.xs[-1] - cur.xs[-1]) > tol:
+        return None
+    out = []
+    for x in cur.xs[:-1]:
+        i = next((i for i, px in enumerate(prev.xs[:-1]) if abs(px - x) <= tol), None)
+        if i is None:
+            return None
+        out.append(i)
+    return out
+
+
 def _join_tables(pages: list[_Page]) -> list[_Line | _PTable]:
     """All items in order; a table that opens a page continues the table that closed the page before."""
     items: list[_Line | _PTable] = []
@@ -454,10 +550,15 @@ def _join_tables(pages: list[_Page]) -> list[_Line | _PTable]:
                 and isinstance(it, _PTable)
                 and isinstance(prev, _PTable)
                 and prev.page < it.page
-                and len(prev.rows[0]) == len(it.rows[0])
+                and it.rows
+                and (len(prev.rows[0]) == len(it.rows[0]) or _column_map(prev, it) is not None)
             ):
                 hdr = prev.rows[: _header_len(prev.rows)]
                 rows, rpages = it.rows, it.pages
+                if len(prev.rows[0]) != len(it.rows[0]):
+                    cmap = _column_map(prev, it) or []
+                    width = len(prev.rows[0])
+                    rows = [[next((r[j] for j, t in enumerate(cmap) if t == i), "") for i in range(width)] for r in rows]
                 k2 = 0
                 while k2 < len(hdr) and k2 < len(rows) and [clean_cell(c) for c in rows[k2]] == [clean_cell(c) for c in hdr[k2]]:
                     k2 += 1
@@ -502,8 +603,8 @@ def _continues(prev: _Line, cur: _Line, margins: dict[int, tuple[float, float]])
         return False  # the line before ended short (the next word would have fit): a paragraph end
     if cur.x0 > left + 0.8 * cur.size:
         return False  # indented: a new paragraph
-    if _ITEM_START.match(cur.text) and regex.search(r"[。；;：:]$", prev.text):
-        return False
+    if _ITEM_START.match(cur.text) and regex.search(r"[。；;：:]$|表$", prev.text):
+        return False  # a sentence or a heading ending in 表 (…部门预算表) closes before an item
     return True
 
 
