@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import regex
 
 from auditor.interval import Interval, interval_sum
-from auditor.model import Cell, Table, TableRow
+from auditor.model import Cell, Table
+from auditor.tables import is_blank
 
 TOTAL_ROW = regex.compile(r"^(合计|总计|本年合计)$")
 _TOTAL_COL = regex.compile(r"(合计|小计|总计)$")
 _SKIP_COL = regex.compile(r"行次|栏次|科目代码|科目编码|代码|编码|科目名称|项目$|名称|执行率|占比|比例|%|^(类|款|项)$")
-_CODE_HDR = regex.compile(r"代码|编码")
 _DASHES = ("", "-", "—", "－", "/", "　", "--")
 
 # A table is misread when more than this share of its testable relations fail, and at
@@ -39,7 +39,7 @@ def cell_interval(cell: Cell) -> Interval | None:
     """A printed cell as an interval; blank or dash as exact zero; None when it is not a number."""
     text = cell.text.strip()
     if cell.value is None:
-        return Interval.exact(0) if text in _DASHES else None
+        return Interval.exact(0) if text in _DASHES or is_blank(text) else None
     if text.endswith("%"):
         return None
     decimals = len(text.replace(",", "").partition(".")[2].rstrip("%"))
@@ -75,79 +75,214 @@ class Relation:
         return s.overlaps(t)
 
 
-def numeric_columns(table: Table) -> list[int]:
-    cols = []
+def amount_columns(table: Table) -> list[int]:
+    """Columns that hold amounts (not codes, names, 行次 or rates): every cell a number or blank."""
+    out = []
     for j, name in enumerate(table.columns):
         if _SKIP_COL.search(name.rsplit("/", 1)[-1]) or _SKIP_COL.search(name):
             continue
-        if any(j < len(r.cells) and r.cells[j].value is not None for r in table.rows):
-            cols.append(j)
-    return cols
+        if all(j >= len(r.cells) or r.cells[j].value is not None or cell_interval(r.cells[j]) is not None
+               for r in table.rows):
+            out.append(j)
+    return out
 
 
-def _code_rows(table: Table) -> list[TableRow]:
-    return [r for r in table.rows if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7)]
+def numeric_columns(table: Table) -> list[int]:
+    """Amount columns with at least one number printed."""
+    return [j for j in amount_columns(table)
+            if any(j < len(r.cells) and r.cells[j].value is not None for r in table.rows)]
 
 
-def _hierarchy(table: Table) -> list[TableRow]:
-    """The coded rows when they form one classification tree, else none."""
-    side_by_side = sum(1 for c in table.columns if _CODE_HDR.search(c.rsplit("/", 1)[-1]) or
-                       c.rsplit("/", 1)[-1] == "类") > 1
-    if side_by_side:
-        return []  # 人员经费 | 公用经费 blocks side by side: two trees on one row
-    coded = _code_rows(table)
-    if len({r.code for r in coded}) != len(coded):
+_CODE_LEAF = regex.compile(r"(代码|编码)$|^(类|款|项)$")
+_BLOCK_TOTAL = regex.compile(r"^(合计|总计|本年合计|[^\s合计其中]{2,6}合计)$")  # 人员经费合计 closes its block
+_DIGITS = regex.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One classification tree of a table: the value columns it owns and each row's code and
+    label there. A basic-expenditure table prints two trees side by side (301/303 | 302/310),
+    each with its own code, name and amount columns."""
+
+    cols: list[int]
+    codes: list[str | None]
+    labels: list[str]
+
+
+def _leaf(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _code_groups(table: Table) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for j, name in enumerate(table.columns):
+        if _CODE_LEAF.search(_leaf(name)):
+            if groups and groups[-1][-1] == j - 1:
+                groups[-1].append(j)
+            else:
+                groups.append([j])
+    return groups
+
+
+def _joined_code(parts: list[str], above: list[str]) -> tuple[str | None, list[str]]:
+    """A code printed over split 类 | 款 | 项 cells; a blank leading part is the row above's."""
+    if not any(parts):
+        return None, above
+    if not all(_DIGITS.match(p) for p in parts if p):
+        return None, []
+    first = next(k for k, p in enumerate(parts) if p)
+    if first:
+        if len(above) < first or not all(above[:first]):
+            return None, []
+        parts = above[:first] + parts[first:]
+    filled = [p for p in parts if p]
+    if parts[: len(filled)] != filled:
+        return None, []
+    code = "".join(filled)
+    return (code if len(code) in (3, 5, 7) else None), parts
+
+
+def _blocks(table: Table, cols: list[int]) -> list[_Block]:
+    groups = _code_groups(table)
+    if len(groups) <= 1:
+        codes = [r.code if r.code and r.code.isdigit() and len(r.code) in (3, 5, 7) else None for r in table.rows]
+        return [_Block(cols, codes, [r.label for r in table.rows])]
+    out = []
+    for gi, grp in enumerate(groups):
+        end = groups[gi + 1][0] if gi + 1 < len(groups) else len(table.columns)
+        bcols = [j for j in cols if grp[-1] < j < end]
+        codes: list[str | None] = []
+        labels: list[str] = []
+        above: list[str] = []
+        for r in table.rows:
+            parts = [r.cells[j].text.strip() if j < len(r.cells) else "" for j in grp]
+            parts = ["" if p in _DASHES else p for p in parts]
+            code, above = _joined_code(parts, above)
+            codes.append(code)
+            labels.append(next((r.cells[j].text.strip() for j in range(grp[0], end) if j < len(r.cells)
+                                and r.cells[j].value is None and r.cells[j].text.strip()
+                                and not _DIGITS.match(r.cells[j].text.strip())), ""))
+        out.append(_Block(bcols, codes, labels))
+    return out
+
+
+@dataclass(frozen=True)
+class _Entry:
+    code: str
+    label: str
+    cell: Cell
+
+
+def _hierarchy(entries: list[_Entry]) -> list[Relation]:
+    """类 = Σ 款 = Σ 项 (3 → 5 → 7 digits) over one column's coded cells."""
+    if len({e.code for e in entries}) != len(entries):
         return []  # one code on several rows (projects under one 项): not a hierarchy
-    return coded
+    out = []
+    for p in entries:
+        if len(p.code) == 7:
+            continue
+        kids = [e for e in entries if len(e.code) == len(p.code) + 2 and e.code.startswith(p.code)]
+        if kids:
+            out.append(Relation("code", f"{p.code} {p.label}", p.cell, tuple(k.cell for k in kids)))
+    return out
+
+
+def _code_relations(table: Table, blocks: list[_Block]) -> list[Relation]:
+    """The code tree by value column, and each block's 合计 row = Σ its top-level codes.
+
+    Side-by-side blocks share one tree: a class that runs out of rows at the bottom of one
+    block goes on in the next (310 资本性支出 in the third block, its 31013 in the fourth),
+    so the coded cells of all blocks are gathered by the name of their value column."""
+    rows = table.rows
+    by_column: dict[str, list[_Entry]] = {}
+    out: list[Relation] = []
+    for block in blocks:
+        coded = [i for i, c in enumerate(block.codes) if c]
+        if not coded:
+            continue
+        for j in block.cols:
+            entries = by_column.setdefault(_leaf(table.columns[j]), [])
+            entries.extend(_Entry(block.codes[i] or "", block.labels[i], rows[i].cells[j])
+                           for i in coded if j < len(rows[i].cells))
+        code = block.codes
+        shortest = min(len(code[i] or "") for i in coded)
+        top = [i for i in coded if len(code[i] or "") == shortest]
+        if len({code[i] for i in coded}) != len(coded):
+            continue
+        if not all(any((code[i] or "").startswith(code[t] or "") for t in top) for i in coded):
+            continue
+        totals = [i for i in range(len(rows)) if code[i] is None and _BLOCK_TOTAL.match(block.labels[i])]
+        for j in block.cols:
+            for i in totals:
+                if j < len(rows[i].cells):
+                    out.append(Relation("total_row", f"{block.labels[i]}行", rows[i].cells[j],
+                                        tuple(rows[t].cells[j] for t in top if j < len(rows[t].cells))))
+    for entries in by_column.values():
+        out[:0] = _hierarchy(entries)
+    return out
 
 
 def relations(table: Table) -> list[Relation]:
     """Every sum the table states, whether or not it can be tested."""
     cols = numeric_columns(table)
-    coded = _hierarchy(table)
     out: list[Relation] = []
-    for j in cols:
-        for parent in coded:
-            if len(parent.code) == 7 or j >= len(parent.cells):
-                continue
-            kids = [r for r in coded if len(r.code) == len(parent.code) + 2 and r.code.startswith(parent.code)]
-            if kids:
-                out.append(Relation("code", f"{parent.code} {parent.label}", parent.cells[j],
-                                    tuple(k.cells[j] for k in kids if j < len(k.cells))))
-        if coded:
-            shortest = min(len(r.code) for r in coded)
-            top = [r for r in coded if len(r.code) == shortest]
-            consistent = all(any(r.code.startswith(t.code) for t in top) for r in coded)
-            for row in table.rows:
-                if TOTAL_ROW.match(row.label) and not row.code and consistent and j < len(row.cells):
-                    out.append(Relation("total_row", f"{row.label}行", row.cells[j],
-                                        tuple(t.cells[j] for t in top if j < len(t.cells))))
-    out.extend(_column_relations(table, cols))
+    out.extend(_code_relations(table, _blocks(table, cols)))
+    out.extend(_column_relations(table, amount_columns(table)))  # a blank column is a zero part
     return out
 
 
 def _column_relations(table: Table, cols: list[int]) -> list[Relation]:
+    """A 合计/小计 column = Σ the other columns under the same header. A header group among
+    them stands for its own 小计 column when it has one, else for the sum of its members
+    (合计 = 基本支出/人员经费 + 基本支出/公用经费 + 项目支出); a group that cannot be
+    resolved, or an 其中 column, leaves the total untested."""
     names = table.columns
     if len(set(names)) != len(names):
         return []
+    paths = {j: names[j].split("/") for j in cols}
     out: list[Relation] = []
     for j in cols:
-        name = names[j]
-        if not _TOTAL_COL.search(name.rsplit("/", 1)[-1]):
+        path = paths[j]
+        if not _TOTAL_COL.search(path[-1]):
             continue
-        parent = name.rsplit("/", 1)[0] if "/" in name else ""
-        depth = name.count("/")
-        siblings = [k for k in cols if k != j and names[k].count("/") == depth
-                    and (names[k].rsplit("/", 1)[0] if "/" in names[k] else "") == parent
-                    and not names[k].rsplit("/", 1)[-1].startswith("其中")]
-        deeper = [k for k in cols if names[k].count("/") > depth and names[k].startswith(parent)]
-        if len(siblings) < 2 or deeper:
+        parts = _resolve(paths, path[:-1], exclude=j)
+        if parts is None or len(parts) < 2:
             continue
         for row in table.rows:
-            if j >= len(row.cells) or any(k >= len(row.cells) for k in siblings):
+            if j >= len(row.cells) or any(k >= len(row.cells) for k in parts):
                 continue
-            out.append(Relation("total_column", f"{row.label}行{name}", row.cells[j],
-                                tuple(row.cells[k] for k in siblings)))
+            out.append(Relation("total_column", f"{row.label}行{names[j]}", row.cells[j],
+                                tuple(row.cells[k] for k in parts)))
+    return out
+
+
+def _resolve(paths: dict[int, list[str]], prefix: list[str], exclude: int) -> list[int] | None:
+    """Columns whose sum is everything under header `prefix` (but column `exclude`), or None."""
+    n = len(prefix)
+    under = {k: p for k, p in paths.items() if k != exclude and len(p) > n and p[:n] == prefix}
+    if not under:
+        return None
+    out: list[int] = []
+    for name in dict.fromkeys(p[n] for p in under.values()):
+        if name.startswith("其中"):
+            continue
+        members = {k: p for k, p in under.items() if p[n] == name}
+        leaf = [k for k, p in members.items() if len(p) == n + 1]
+        if leaf:
+            if len(members) > 1:
+                return None  # a column and a group of the same name: the header was not resolved
+            out.extend(leaf)
+            continue
+        rep = [k for k, p in members.items() if len(p) == n + 2 and _TOTAL_COL.search(p[-1])]
+        if rep and len(members) - len(rep) < 2:
+            return None  # a 小计 over one part: the header lost a column (or never had the parts)
+        if len(rep) == 1:
+            out.append(rep[0])
+            continue
+        inner = _resolve(members, prefix + [name], exclude=-1)
+        if inner is None:
+            return None
+        out.extend(inner)
     return out
 
 
