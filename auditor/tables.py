@@ -627,13 +627,14 @@ _CODE_CELL = regex.compile(r"^\d{3}(?:\d{2}){0,2}$")
 def _coded_by_content(data: list[list[_Raw]], keep: list[int], named: list[int]) -> list[int]:
     """Columns that hold classification codes though no header says so (a header lost to a
     merged cell or read as data): every filled cell a 3/5/7-digit code, at least three of
-    them, two code levels with one the prefix of another, and a name in the next column.
-    Such a column is never summed: 201, 20101, 2010101 are codes, not amounts."""
+    them, two code levels with one the prefix of another, and a name in the next column (a
+    合计 label may stand in it). Such a column is never summed: 201, 20101, 2010101 are codes."""
     if named:
         return []
     out = []
     for c in keep:
         texts = [r[c].text.strip() for r in data if c < len(r) and not is_blank(r[c].text)]
+        texts = [t for t in texts if not _TOTAL.match(norm_label(t))]
         if len(texts) < 3 or not all(_CODE_CELL.match(t) for t in texts):
             continue
         if not any(a != b and b.startswith(a) for a in texts for b in texts):
