@@ -227,7 +227,106 @@ def relations(table: Table) -> list[Relation]:
     cols = numeric_columns(table)
     out: list[Relation] = []
     out.extend(_code_relations(table, _blocks(table, cols)))
-    out.extend(_column_relations(table, amount_columns(table)))  # a blank column is a zero part
+    amounts = amount_columns(table)
+    out.extend(_column_relations(table, amounts))  # a blank column is a zero part
+    if not any(r.code for r in table.rows):
+        out.extend(_list_relations(table, amounts))
+    return out
+
+
+# ---- enumerated lists: 一、… 二、… then 本年收入合计 (the two sides of a 收支总表)
+
+_ENUM0 = regex.compile(r"^[一二三四五六七八九十]+[、．.]")
+_ENUM1 = regex.compile(r"^(?:\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)])")
+_LIST_TOTAL = regex.compile(r"(小计|合计|总计)$")
+_QIZHONG = regex.compile(r"^其中")
+_SPACES = regex.compile(r"\s+")
+
+
+def _pairs(table: Table, amounts: list[int]) -> list[tuple[int, list[int]]]:
+    """(label column, the amount columns right of it up to the next label column)."""
+    out: list[tuple[int, list[int]]] = []
+    n = len(table.columns)
+    for j in range(n):
+        if j in amounts:
+            continue
+        vals = []
+        k = j + 1
+        while k < n and k in amounts:
+            vals.append(k)
+            k += 1
+        if vals:
+            out.append((j, vals))
+    return out
+
+
+def _list_relations(table: Table, amounts: list[int]) -> list[Relation]:
+    out: list[Relation] = []
+    for lab, vals in _pairs(table, amounts):
+        out.extend(_one_list(table, lab, vals))
+    return out
+
+
+def _one_list(table: Table, lab: int, vals: list[int]) -> list[Relation]:
+    """Sums down one label column of a 收支总表.
+
+    Before the first total, only enumerated items may stand (一、 with its 1./（一） items):
+    the first total (本年收入合计, 当年支出小计) = Σ 一、二、三…; each 一、 with two or more
+    sub-items = Σ them. After a total, a later total (收入总计) = the total before + the plain
+    rows between (年初结转和结余), where a plain row's own 一、二、三 breakdown is its sum and
+    no part of the total. A row of figures without a label, or a row the pattern does not
+    know, leaves the total it would belong to untested; 其中 rows are never parts."""
+    rows = table.rows
+    out: list[Relation] = []
+
+    def cells(i: int) -> list[Cell]:
+        return [rows[i].cells[v] if v < len(rows[i].cells) else Cell("", rows[i].location) for v in vals]
+
+    def emit(kind: str, what: str, total: int, parts: list[int]) -> None:
+        for k, v in enumerate(vals):
+            out.append(Relation(kind, f"{what}（{table.columns[v]}）", cells(total)[k], tuple(cells(p)[k] for p in parts)))
+
+    def children(head: int, kids: list[int]) -> None:
+        if head >= 0 and len(kids) >= 2:
+            emit("list_item", labels[head], head, kids)
+
+    labels = [_SPACES.sub("", rows[i].cells[lab].text) if lab < len(rows[i].cells) else "" for i in range(len(rows))]
+    items: list[int] = []  # enumerated items since the last total (or the top)
+    plain: list[int] = []  # plain rows since the last total
+    valid = True
+    prev_total: int | None = None
+    head, head_kind, kids = -1, "", []  # the row whose sub-rows are being gathered
+    for i, label in enumerate(labels):
+        if not label:
+            if any(c.value is not None for c in cells(i)):
+                valid = False  # figures without a label: this column's structure is not known
+            continue
+        if _QIZHONG.match(label):
+            continue
+        if _LIST_TOTAL.search(label):
+            children(head, kids)
+            if valid and prev_total is None and len(items) >= 2 and not plain:
+                emit("list_total", label, i, items)
+            elif valid and prev_total is not None and not items and plain:
+                emit("list_total", label, i, [prev_total] + plain)
+            prev_total, items, plain, valid = i, [], [], True
+            head, head_kind, kids = -1, "", []
+        elif _ENUM1.match(label):
+            if head_kind == "item":
+                kids.append(i)
+            else:
+                valid = False
+        elif _ENUM0.match(label) and head_kind == "plain":
+            kids.append(i)  # the breakdown of a plain row (年初结转和结余: 一、二、三)
+        elif _ENUM0.match(label):
+            children(head, kids)
+            items.append(i)
+            head, head_kind, kids = i, "item", []
+        else:
+            children(head, kids)
+            plain.append(i)
+            head, head_kind, kids = i, "plain", []
+    children(head, kids)
     return out
 
 

@@ -198,3 +198,43 @@ def test_leading_zero_is_no_amount_and_titles() -> None:
     assert caption_title(["二、收入预算总表"]) == "收入预算总表"
     assert caption_title(["财政拨款支出预算表（功能科目）"]) == "财政拨款支出预算表（功能科目）"
     assert caption_title(["“三公”经费、会议费、培训费支出预算", "表", "部门：某单位"]) == "“三公”经费、会议费、培训费支出预算表"
+
+
+TWO_SIDED = (
+    "财政拨款收入支出决算总表\n单位：万元\n"
+    "收入\t\t支出\t\n项目\t决算数\t项目\t决算数\n"
+    "一、一般公共预算财政拨款\t{gpb}\t一、一般公共服务支出\t70.00\n"
+    "二、政府性基金预算财政拨款\t5.00\t二、教育支出\t15.00\n"
+    "\t\t三、住房保障支出\t10.00\n"
+    "本年收入合计\t95.00\t本年支出合计\t95.00\n"
+    "年初财政拨款结转和结余\t8.00\t年末财政拨款结转和结余\t8.00\n"
+    "一、一般公共预算财政拨款\t6.00\t\t\n"
+    "二、政府性基金预算财政拨款\t2.00\t\t\n"
+    "总计\t103.00\t总计\t103.00\n"
+    "\n注：本表反映财政拨款收支。"
+)
+
+
+def test_two_sided_lists_sum_to_their_totals() -> None:
+    """Each side: 本年合计 = Σ 一、二、三; 总计 = 本年合计 + 年初(年末)结转; 年初结转 = its own
+    一、二、 breakdown, which is no part of the 总计."""
+    t = _table(TWO_SIDED.format(gpb="90.00"))
+    got = sorted((r.total.text, tuple(p.text for p in r.parts)) for r in relations(t) if r.kind.startswith("list"))
+    assert got == sorted([
+        ("95.00", ("90.00", "5.00")), ("103.00", ("95.00", "8.00")), ("8.00", ("6.00", "2.00")),
+        ("95.00", ("70.00", "15.00", "10.00")), ("103.00", ("95.00", "8.00")),
+    ])
+    assert tally(t).failed == 0
+    flags = _flags(TWO_SIDED.format(gpb="80.00"), "sum.table")
+    assert [f.stated for f in flags] == ["95.00"]  # 80.00 + 5.00 ≠ 95.00; the 支出 side holds
+
+
+def test_a_list_with_a_row_it_does_not_know_is_not_summed() -> None:
+    """A plain row among the items before the first total (which sum it belongs to is not known) leaves
+    that total untested."""
+    text = (
+        "收支预算总表\n单位：万元\n项目\t金额\n一、财政拨款\t50.00\n上年结转\t7.00\n二、其他资金\t3.00\n"
+        "收入合计\t60.00\n\n注：本表反映收支预算。"
+    )
+    assert not [r for r in relations(_table(text)) if r.kind == "list_total"]
+    assert not _flags(text, "sum.table")
