@@ -78,11 +78,12 @@ class Relation:
 def amount_columns(table: Table) -> list[int]:
     """Columns that hold amounts (not codes, names, 行次 or rates): every cell a number or blank."""
     out = []
+    rows = [r for r in table.rows if any(c.value is not None for c in r.cells)]  # not a row of labels only
     for j, name in enumerate(table.columns):
         if _SKIP_COL.search(name.rsplit("/", 1)[-1]) or _SKIP_COL.search(name):
             continue
         if all(j >= len(r.cells) or r.cells[j].value is not None or cell_interval(r.cells[j]) is not None
-               for r in table.rows):
+               for r in rows):
             out.append(j)
     return out
 
@@ -231,6 +232,72 @@ def relations(table: Table) -> list[Relation]:
     out.extend(_column_relations(table, amounts))  # a blank column is a zero part
     if not any(r.code for r in table.rows):
         out.extend(_list_relations(table, amounts))
+        out.extend(_indent_relations(table, amounts))
+    return out
+
+
+_INDENT_TOTAL = regex.compile(r"^(?!其中)\S{0,6}(合计|总计)$")  # 合计, 收入总计
+
+
+def _indent_relations(table: Table, amounts: list[int]) -> list[Relation]:
+    """Sums of a list whose level is the column its label stands in (政府采购: 品目大类 | 专项 |
+    经济科目 | 品目; 收入预算总表: 资金 | 来源). A row's figure belongs to its last label (the
+    专项 and its first 经济科目 share a row; a 小计 label names no level); its parent is the
+    nearest row above whose figure stands at a shallower level than the row's first label.
+    Each row with children = Σ their figures, the one 合计/总计 row = Σ the top rows.
+
+    Only for tables that print one 合计/总计 row in the first column, all label columns left of
+    the amount columns; a row of figures without any label leaves the table untested; 其中
+    rows are never parts."""
+    n = len(table.columns)
+    rows = table.rows
+    amounts = [j for j in amounts if any(j < len(r.cells) and r.cells[j].value is not None for r in rows)]
+    if not amounts or amounts != list(range(amounts[0], n)) or amounts[0] < 2:
+        return []  # (a column blank throughout is no amount column here: it may be a label level)
+    span: list[tuple[int, int] | None] = []  # (first, last) label column of each row
+    total = None
+    for i, r in enumerate(rows):
+        filled = [j for j in range(amounts[0]) if j < len(r.cells) and not is_blank(r.cells[j].text)]
+        if not filled:
+            if any(c.value is not None for c in r.cells):
+                return []
+            span.append(None)
+            continue
+        first = _SPACES.sub("", r.cells[filled[0]].text)
+        if _QIZHONG.match(first):
+            span.append(None)
+        elif filled[0] == 0 and _INDENT_TOTAL.match(first):
+            if total is not None:
+                return []
+            total = i
+            span.append((-1, -1))
+        else:
+            named = [j for j in filled if not _LIST_TOTAL.search(_SPACES.sub("", r.cells[j].text))] or filled[:1]
+            span.append((filled[0], named[-1]))
+    if total is None:
+        return []
+    kids: dict[int, list[int]] = {}
+    stack: list[tuple[int, int]] = []  # (level of the figure, row)
+    for i, sp in enumerate(span):
+        if sp is None:
+            continue
+        first, last = sp
+        while stack and stack[-1][0] >= first:
+            stack.pop()
+        if stack:
+            kids.setdefault(stack[-1][1], []).append(i)
+        elif i != total:
+            return []  # rows above the 合计 row: not the layout this reads
+        stack.append((last, i))
+    out: list[Relation] = []
+    for i, parts in kids.items():
+        sp = span[i]
+        label = _SPACES.sub("", rows[i].cells[max(sp[0], 0) if sp else 0].text)
+        for v in amounts:
+            if v < len(rows[i].cells):
+                out.append(Relation("indent", f"{label}行{table.columns[v]}", rows[i].cells[v],
+                                    tuple(rows[p].cells[v] if v < len(rows[p].cells) else Cell("", rows[p].location)
+                                          for p in parts)))
     return out
 
 
@@ -248,8 +315,8 @@ def _pairs(table: Table, amounts: list[int]) -> list[tuple[int, list[int]]]:
     out: list[tuple[int, list[int]]] = []
     n = len(table.columns)
     for j in range(n):
-        if j in amounts:
-            continue
+        if j in amounts or (j > 0 and j - 1 not in amounts):
+            continue  # a label column right of another label column is a level of an indented list
         vals = []
         k = j + 1
         while k < n and k in amounts:
@@ -340,19 +407,28 @@ def _column_relations(table: Table, cols: list[int]) -> list[Relation]:
         return []
     paths = {j: names[j].split("/") for j in cols}
     out: list[Relation] = []
-    for j in cols:
-        path = paths[j]
-        if not _TOTAL_COL.search(path[-1]):
-            continue
-        parts = _resolve(paths, path[:-1], exclude=j)
-        if parts is None or len(parts) < 2:
-            continue
-        for row in table.rows:
-            if j >= len(row.cells) or any(k >= len(row.cells) for k in parts):
+    views = [paths]
+    # 合计/预算数 | 合计/决算数 | 因公出国/预算数 …: each role leaf is a table of its own
+    roles = [p[-1] for p in paths.values() if len(p) > 1 and _ROLE_LEAF.match(p[-1])]
+    for role in dict.fromkeys(roles):
+        views.append({k: p[:-1] for k, p in paths.items() if len(p) > 1 and p[-1] == role})
+    for view in views:
+        for j, path in view.items():
+            if not _TOTAL_COL.search(path[-1]):
                 continue
-            out.append(Relation("total_column", f"{row.label}行{names[j]}", row.cells[j],
-                                tuple(row.cells[k] for k in parts)))
+            parts = _resolve(view, path[:-1], exclude=j)
+            if parts is None or len(parts) < 2:
+                continue
+            for row in table.rows:
+                if j >= len(row.cells) or any(k >= len(row.cells) for k in parts):
+                    continue
+                out.append(Relation("total_column", f"{row.label}行{names[j]}", row.cells[j],
+                                    tuple(row.cells[k] for k in parts)))
     return out
+
+
+_GENERIC_COL = regex.compile(r"^col\d+$")
+_ROLE_LEAF = regex.compile(r"^(预算数|决算数|执行数|年初预算数|全年预算数|调整预算数|本年数|上年数)$")
 
 
 def _resolve(paths: dict[int, list[str]], prefix: list[str], exclude: int) -> list[int] | None:
@@ -365,6 +441,8 @@ def _resolve(paths: dict[int, list[str]], prefix: list[str], exclude: int) -> li
     for name in dict.fromkeys(p[n] for p in under.values()):
         if name.startswith("其中"):
             continue
+        if _GENERIC_COL.match(name):
+            return None  # a column without a header: what it adds to is not known
         members = {k: p for k, p in under.items() if p[n] == name}
         leaf = [k for k, p in members.items() if len(p) == n + 1]
         if leaf:

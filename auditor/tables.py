@@ -303,6 +303,7 @@ def _regions(tx: _Text) -> list[_Region]:
 _YEAR_ONLY = regex.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[）)]?$")
 _META = regex.compile(r"^(编制部门|填报部门|部门名称|单位名称|预算单位|(金额)?单位|填报单位|单位（盖章）|填报日期)\s*[：:]")
 _TABLE_NO = regex.compile(r"^(表[一二三四五六七八九十\d]+[：:]?|公开\d+表|附表\s*\d*[：:]?|附件\s*\d*[：:]?)$")
+_COLUMN_WORD = regex.compile(r"^(金额|合计|小计|总计|预算数|决算数|执行数|数额|数量|本年数|上年数)([（(].{1,4}[）)])?$")
 _KV_KEY = regex.compile(r"(名称|部门|单位|负责人|时间|日期|电话|年度)$")
 _UNIT = regex.compile(r"单位\s*[：:]\s*(万元|亿元|千元|元)")
 _UNIT_PAREN = regex.compile(r"[（(]\s*(万元|亿元|千元|元)\s*[）)]")
@@ -349,6 +350,8 @@ def _is_kv(row: list[_Raw]) -> bool:
     filled = [c for c in row if c.text]
     if len(filled) not in (2, 4, 6) or _numeric(filled[0::2]):
         return False
+    if any(_COLUMN_WORD.match(norm_label(c.text)) for c in filled[1::2]):
+        return False  # 项目名称 | 金额: a header row, not a key and its value
     return all(_KV_KEY.search(norm_label(c.text)) for c in filled[0::2])
 
 
@@ -531,6 +534,8 @@ def _grid_b(header: list[list[str]], n: int) -> list[list[str]]:
             c0 = c - 1
             while c0 >= 0 and not raw[r][c0]:
                 c0 -= 1
+            if r > 0 and c0 >= 0 and grid[r - 1][c0] != grid[r - 1][c]:
+                continue  # the neighbour belongs to another group above: 公务接待费 is no part of 公务用车…
             if c0 >= 0 and any(raw[r2][c0] for r2 in range(r + 1, len(raw))):
                 grid[r][c] = raw[r][c0]
     return grid

@@ -146,12 +146,19 @@ def test_group_subtotal_columns() -> None:
 
 
 def test_a_subtotal_over_one_part_means_a_lost_column() -> None:
+    """The header lost the 公务用车运行维护费 column, so its 4.00 stands under 公务接待费: a
+    group whose 小计 has a single other member is a header that lost a column, and nothing
+    is summed across it (else 3.00 + 10.00 + 4.00 ≠ 15.50 would be a false error)."""
     text = (
-        "“三公”经费支出预算表\n单位：万元\n合计\t“三公”经费\t\t\t\t会议费\n"
-        "\t小计\t因公出国（境）费\t公务用车购置及运行维护费\t\t\n\t\t\t小计\t公务用车购置费\t\n"
-        "15.50\t10.50\t0.50\t10.00\t6.00\t5.00\n\n注：本表反映三公经费。"
+        "“三公”经费支出预算表\n单位：万元\n合计\t“三公”经费\t\t\t\t\t会议费\n"
+        "\t小计\t因公出国（境）费\t公务用车购置及运行维护费\t\t公务接待费\t\n"
+        "\t\t\t公务用车购置费\t小计\t\t\n"
+        "20.50\t15.50\t3.00\t6.00\t10.00\t4.00\t5.00\n\n注：本表反映三公经费。"
     )
-    assert tally(_table(text)).tested == 0
+    t = _table(text)
+    assert t.columns[3:5] == ["“三公”经费/公务用车购置及运行维护费/公务用车购置费", "“三公”经费/公务用车购置及运行维护费/小计"]
+    # only 合计 = 三公/小计 + 会议费 is summed: it does not reach inside the broken group
+    assert [(r.total.text, [p.text for p in r.parts]) for r in relations(t)] == [("20.50", ["15.50", "5.00"])]
     assert not _flags(text, "sum.table")
 
 
@@ -238,3 +245,55 @@ def test_a_list_with_a_row_it_does_not_know_is_not_summed() -> None:
     )
     assert not [r for r in relations(_table(text)) if r.kind == "list_total"]
     assert not _flags(text, "sum.table")
+
+
+PURCHASE = (
+    "政府采购预算表\n单位：万元\n采购品目大类\t专项名称\t经济科目\t采购物品名称\t采购组织形式\t总计\n"
+    "合计\t\t\t\t\t{total}\n一、货物\t\t\t\t\t30.00\n"
+    "\t设备更新经费\t办公设备购置\t\t\t18.00\n\t\t\t台式计算机\t分散采购\t10.00\n\t\t\t打印设备\t分散采购\t8.00\n"
+    "\t\t专用设备购置\t\t\t12.00\n\t\t\t其他专用设备\t分散采购\t12.00\n"
+    "三、服务\t\t\t\t\t5.00\n\t会议经费\t会议费\t\t\t5.00\n\t\t\t会议服务\t分散采购\t5.00\n"
+    "\n注：本表反映政府采购。"
+)
+
+
+def test_an_indented_list_sums_by_the_column_of_its_labels() -> None:
+    """A row's figure belongs to its last label: 设备更新经费 | 办公设备购置 is the 专项's first
+    经济科目, and 专用设备购置 below is its second, so 一、货物 = 18.00 + 12.00, not 18.00."""
+    t = _table(PURCHASE.format(total="35.00"))
+    got = {r.what.split("行", 1)[0]: [p.text for p in r.parts] for r in relations(t)}
+    assert got == {"合计": ["30.00", "5.00"], "一、货物": ["18.00", "12.00"], "设备更新经费": ["10.00", "8.00"],
+                   "专用设备购置": ["12.00"], "三、服务": ["5.00"], "会议经费": ["5.00"]}
+    assert tally(t).failed == 0
+    assert [f.stated for f in _flags(PURCHASE.format(total="36.00"), "sum.table")] == ["36.00"]
+
+
+def test_an_item_name_and_amount_header_is_a_header() -> None:
+    """项目名称 | 金额 reads like a key and its value, but heads a column of amounts."""
+    text = (
+        "收入预算总表\n单位：万元\n项目名称\t\t金额\n收入总计\t\t50.00\n一般公共预算资金\t小计\t45.00\n"
+        "\t财政拨款资金\t45.00\n\t专项收入\t\n其他资金\t小计\t5.00\n\t事业收入\t5.00\n\n注：本表反映收入预算。"
+    )
+    t = _table(text)
+    assert t.columns[-1] == "金额"
+    got = sorted((r.total.text, tuple(p.text for p in r.parts)) for r in relations(t))
+    assert got == [("45.00", ("45.00", "")), ("5.00", ("5.00",)), ("50.00", ("45.00", "5.00"))]
+
+
+def test_role_columns_under_each_item_sum_by_role() -> None:
+    """合计/预算数 = Σ items' 预算数, 合计/决算数 = Σ items' 决算数; 公务接待费 is no part of the
+    公务用车 group beside it (its empty second header cell does not inherit that group)."""
+    text = (
+        "财政拨款“三公”经费支出决算表\n单位：万元\n"
+        "合计\t\t因公出国（境）费\t\t公务用车购置及运行费\t\t\t\t\t\t公务接待费\t\n"
+        "\t\t\t\t小计\t\t公务用车购置费\t\t公务用车运行费\t\t\t\n"
+        "预算数\t决算数\t预算数\t决算数\t预算数\t决算数\t预算数\t决算数\t预算数\t决算数\t预算数\t决算数\n"
+        "9.00\t8.00\t1.00\t1.00\t5.00\t4.00\t2.00\t2.00\t3.00\t2.00\t3.00\t{hosp}\n"
+        "\n注：本表反映三公经费。"
+    )
+    t = _table(text.format(hosp="3.00"))
+    assert t.columns[10] == "公务接待费/预算数"
+    got = sorted((r.total.text, tuple(p.text for p in r.parts)) for r in relations(t))
+    assert got == sorted([("9.00", ("1.00", "5.00", "3.00")), ("8.00", ("1.00", "4.00", "3.00")),
+                          ("5.00", ("2.00", "3.00")), ("4.00", ("2.00", "2.00"))])
+    assert [f.stated for f in _flags(text.format(hosp="2.00"), "sum.table")] == ["8.00"]
