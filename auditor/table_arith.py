@@ -138,9 +138,11 @@ def _joined_code(parts: list[str], above: list[str]) -> tuple[str | None, list[s
         parts = above[:first] + parts[first:]
     filled = [p for p in parts if p]
     if parts[: len(filled)] != filled:
-        return None, []
+        return None, []  # a gap inside the code
     code = "".join(filled)
-    return (code if len(code) in (3, 5, 7) else None), parts
+    if len(code) not in (3, 5, 7) or (len(parts) > 1 and (len(filled[0]) != 3 or any(len(p) != 2 for p in filled[1:]))):
+        return None, []  # not a code, or a misprinted part (7 | 11 | 02)
+    return code, parts
 
 
 def _blocks(table: Table, cols: list[int]) -> list[_Block]:
