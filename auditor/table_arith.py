@@ -336,6 +336,27 @@ def _list_relations(table: Table, amounts: list[int]) -> list[Relation]:
     return out
 
 
+def _breakdown_in(plain: list[int], cells) -> bool:
+    """Whether some plain rows may be the breakdown of the plain row above them (年初结转和结余
+    then its 一般公共预算财政拨款 | 政府性基金… printed without 一、二、, or with a mangled
+    enumerator): a row whose figure the next two or more rows add up to. Then which rows are
+    parts of the total is not known, and the total is not tested."""
+    for a, head in enumerate(plain):
+        for k, hc in enumerate(cells(head)):
+            t = cell_interval(hc)
+            if t is None or hc.value is None:
+                continue
+            acc = None
+            for n, row in enumerate(plain[a + 1 :], 1):
+                iv = cell_interval(cells(row)[k])
+                if iv is None:
+                    break
+                acc = iv if acc is None else acc + iv
+                if n >= 2 and acc.overlaps(t):
+                    return True
+    return False
+
+
 def _one_list(table: Table, lab: int, vals: list[int]) -> list[Relation]:
     """Sums down one label column of a 收支总表.
 
@@ -376,7 +397,7 @@ def _one_list(table: Table, lab: int, vals: list[int]) -> list[Relation]:
             children(head, kids)
             if valid and prev_total is None and len(items) >= 2 and not plain:
                 emit("list_total", label, i, items)
-            elif valid and prev_total is not None and not items and plain:
+            elif valid and prev_total is not None and not items and plain and not _breakdown_in(plain, cells):
                 emit("list_total", label, i, [prev_total] + plain)
             prev_total, items, plain, valid = i, [], [], True
             head, head_kind, kids = -1, "", []
@@ -476,14 +497,32 @@ def tally(table: Table) -> Tally:
     return Tally(sum(1 for v in verdicts if v is not None), sum(1 for v in verdicts if v is False))
 
 
+_CODE_TEXT = regex.compile(r"^\d{3}(?:\d{2}){0,2}$")
+
+
+def _codes_as_amounts(rel: Relation) -> bool:
+    """A failed sum of classification codes (208 = 20805, 20805 = 2080504 + 2080505): the code
+    column was read as the amounts."""
+    t = rel.total.text.strip()
+    parts = [p.text.strip() for p in rel.parts if p.value is not None]
+    return bool(_CODE_TEXT.match(t) and parts and all(_CODE_TEXT.match(p) and p.startswith(t) and len(p) > len(t)
+                                                        for p in parts))
+
+
 def misread_reason(table: Table) -> str | None:
-    """Why the table was probably misread (most of its testable sums fail), or None."""
-    t = tally(table)
-    if t.failed < MIN_FAILED or t.failed <= MISREAD_SHARE * t.tested:
-        return None
+    """Why the table was probably misread (most of its testable sums fail, or it sums codes), or None."""
+    rels = relations(table)
+    verdicts = [r.holds() for r in rels]
+    tested = sum(1 for v in verdicts if v is not None)
+    failed = [r for r, v in zip(rels, verdicts) if v is False]
     where = f"第{table.location.page}页" if table.location.page else f"第{table.location.line}行"
     name = f"「{table.title}」" if table.title else ""
-    return f"{where}表格{name}的{t.tested}项求和关系中有{t.failed}项不成立，表格可能读取有误（列错位、编码被读成金额或两张表连在一起），其中的数字不作为错误依据"
+    if any(_codes_as_amounts(r) for r in failed):
+        return f"{where}表格{name}中科目编码被当作金额相加，表格可能读取有误（编码列被读成金额列），其中的数字不作为错误依据"
+    if len(failed) < MIN_FAILED or len(failed) <= MISREAD_SHARE * tested:
+        return None
+    return (f"{where}表格{name}的{tested}项求和关系中有{len(failed)}项不成立，表格可能读取有误"
+            "（列错位、编码被读成金额或两张表连在一起），其中的数字不作为错误依据")
 
 
 def mark_misread(tables: list[Table]) -> None:

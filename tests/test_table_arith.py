@@ -297,3 +297,31 @@ def test_role_columns_under_each_item_sum_by_role() -> None:
     assert got == sorted([("9.00", ("1.00", "5.00", "3.00")), ("8.00", ("1.00", "4.00", "3.00")),
                           ("5.00", ("2.00", "3.00")), ("4.00", ("2.00", "2.00"))])
     assert [f.stated for f in _flags(text.format(hosp="2.00"), "sum.table")] == ["8.00"]
+
+
+def test_codes_summed_as_amounts_mark_the_table_misread() -> None:
+    """One failed sum is a finding, unless what it adds up are classification codes (the code
+    column was read as the amounts): 208 = 20805 is a misreading, whatever the count."""
+    text = (
+        "支出预算表\n单位：万元\n科目编码\t科目名称\t金额\n201\t一般公共服务支出\t40.00\n20101\t人大事务\t40.00\n"
+        "2010101\t行政运行\t25.00\n2010102\t一般行政管理事务\t15.00\n208\t社会保障和就业支出\t208\n"
+        "20805\t行政事业单位离退休\t20805\n\n注：本表反映支出预算。"
+    )
+    assert (tally(_table(text)).tested, tally(_table(text)).failed) == (3, 1)  # 208 = 20805 fails alone
+    t = _table(text)
+    assert t.misread and "科目编码被当作金额相加" in t.misread
+    assert not _flags(text, "sum.table")
+    assert len(_flags(text, "table.misread")) == 1
+
+
+def test_a_later_total_over_a_possible_breakdown_is_not_tested() -> None:
+    """年初结转和结余 followed by rows that add up to it without 一、二、 (their enumerators lost
+    or never printed): they may be its breakdown, so 总计 is not summed over them."""
+    text = (
+        "财政拨款收入支出决算总表\n单位：万元\n项目\t决算数\n一、一般公共预算财政拨款\t90.00\n二、政府性基金预算财政拨款\t5.00\n"
+        "本年收入合计\t95.00\n年初财政拨款结转和结余\t8.00\n一般公共预算财政拨款\t6.00\n政府性基金预算财政拨款\t2.00\n"
+        "总计\t103.00\n\n注：本表反映财政拨款收支。"
+    )
+    t = _table(text)
+    assert [r.total.text for r in relations(t) if r.kind == "list_total"] == ["95.00"]
+    assert not _flags(text, "sum.table")
