@@ -218,6 +218,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "code_label": CodeLabelParams,
     "score_parts": ScorePartsParams,
     "table_sum": _NoParams,
+    "table_misread": _NoParams,
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
