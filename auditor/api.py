@@ -150,11 +150,27 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        """0 no error flag (waived ones do not count), 1 error flags, 2 nothing could be read."""
+        """The exit code with the default `--fail-on unreadable,error` (see exit_status)."""
+        return self.exit_status()
+
+    def exit_status(self, fail_on: str = "unreadable,error") -> int:
+        """2 when nothing could be audited, or an input could not be (with `unreadable`); 1 for
+        error flags (`error`) or error and warning flags (`warning`); else 0. "none": always 0.
+
+        A file recognised as not a disclosure was read and judged: it is listed, not lost.
+        Waived flags never count.
+        """
+        from auditor.runner import UNREADABLE
+
+        tokens = set(fail_on.split(","))
         docs = self.documents
-        if docs and all(d.get("error") for d in docs):
+        if "none" in tokens:
+            return 0
+        lost = [d for d in docs if d.get("error") and (d.get("error_kind") or "ingest") in UNREADABLE]
+        if (docs and all(d.get("error") for d in docs)) or ("unreadable" in tokens and lost):
             return 2
-        return 1 if any(f["severity"] == "error" and not f.get("waived") for d in docs for f in d["flags"]) else 0
+        levels = {"warning", "error"} if "warning" in tokens else ({"error"} if "error" in tokens else set())
+        return 1 if any(f["severity"] in levels and not f.get("waived") for d in docs for f in d["flags"]) else 0
 
     def documents_frame(self) -> pd.DataFrame:
         rows = []

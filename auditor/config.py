@@ -10,7 +10,8 @@ typo never silently changes a run.
 select = ["change", "share.of_total"]   # rule ids or groups
 ignore = ["code"]
 min-severity = "warning"  # error | warning | info
-jobs = 2
+jobs = 2                  # 0 = one per core, as on the command line
+fail-on = "unreadable,error"  # what makes the exit code non-zero: any of unreadable, error, warning; or none
 rules = ["my_rules"]      # extra rule folders, relative to this file
 waivers = "waivers.yaml"  # relative to this file
 ```
@@ -25,6 +26,10 @@ from typing import Any
 
 SEVERITIES = ("info", "warning", "error")  # ascending
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# what makes `auditor audit` exit non-zero, any of: an input that could not be audited (exit 2),
+# error flags, warning flags (exit 1; warning includes error); "none" for always 0
+FAIL_ON = ("unreadable", "error", "warning", "none")
+DEFAULT_FAIL_ON = "unreadable,error"
 
 
 class ConfigError(Exception):
@@ -40,6 +45,7 @@ class Options:
     rules: list[Path] = field(default_factory=list)
     waivers: Path | None = None
     source: Path | None = None  # the configuration file these came from, if any
+    fail_on: str = DEFAULT_FAIL_ON  # comma-separated FAIL_ON tokens
 
     def merged(self, **cli: Any) -> "Options":
         """These options with every command-line value that was given (not None) on top."""
@@ -47,7 +53,7 @@ class Options:
         return replace(self, **given)
 
 
-_KEYS = {"select", "ignore", "min-severity", "min_severity", "jobs", "rules", "waivers"}
+_KEYS = {"select", "ignore", "min-severity", "min_severity", "jobs", "rules", "waivers", "fail-on", "fail_on"}
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
@@ -97,9 +103,12 @@ def options_from_table(path: Path, table: dict) -> Options:
         opts.min_severity = check_severity(sev, f"{path}: min-severity")
     if "jobs" in table:
         jobs = table["jobs"]
-        if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-            raise ConfigError(f"{path}: jobs 应为正整数")
+        if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+            raise ConfigError(f"{path}: jobs 应为非负整数（0 = CPU 核数）")
         opts.jobs = jobs
+    fail = table.get("fail-on", table.get("fail_on"))
+    if fail is not None:
+        opts.fail_on = check_fail_on(fail, f"{path}: fail-on")
     if "rules" in table:
         opts.rules = [base / r for r in _strings(path, "rules", table["rules"])]
     if "waivers" in table:
@@ -126,6 +135,16 @@ def check_severity(value: Any, where: str = "--min-severity") -> str:
     if value not in SEVERITY_RANK:
         raise ConfigError(f"{where}: 应为 error、warning 或 info 之一，而不是 {value!r}")
     return value
+
+
+def check_fail_on(value: Any, where: str = "--fail-on") -> str:
+    """A comma-separated list of FAIL_ON tokens (a TOML list is accepted too), normalised."""
+    tokens = value if isinstance(value, list) else str(value).split(",")
+    tokens = [str(t).strip() for t in tokens if str(t).strip()]
+    bad = [t for t in tokens if t not in FAIL_ON]
+    if bad or not tokens or ("none" in tokens and len(tokens) > 1):
+        raise ConfigError(f"{where}: 应为 {'、'.join(FAIL_ON)} 中的一个或几个（逗号分隔；none 单独使用），而不是 {value!r}")
+    return ",".join(tokens)
 
 
 def rule_matches(token: str, rule_id: str, groups: list[str]) -> bool:

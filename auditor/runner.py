@@ -33,12 +33,16 @@ from typing import Callable, Sequence
 
 from auditor.audit import Auditor, DocumentResult
 from auditor.cache import ResultCache, file_sha256
+from auditor.recognize import not_a_disclosure
 
 DEFAULT_TIMEOUT = 300.0  # seconds per document: the largest real disclosure takes a few seconds
 DEFAULT_MEMORY_MB = 2048  # per worker; a worker uses about 100 MB, a large PDF a few hundred
 _WORKER_START_LIMIT = 120.0  # seconds for a fresh worker to load the catalogue
 
-CACHEABLE = {None, "ingest"}  # results that do not depend on the moment
+CACHEABLE = {None, "ingest", "not_disclosure"}
+# kinds of "not audited" that mean an input was lost (exit 2); a file recognised as not a
+# disclosure was read and judged, and is only listed
+UNREADABLE = {"ingest", "timeout", "memory", "crash", "internal", "missing"}  # results that do not depend on the moment
 
 
 class RunnerError(Exception):
@@ -78,11 +82,16 @@ def audit_document(auditor: Auditor, path: str, settings: RunSettings) -> tuple[
 
     try:
         r = auditor.audit_path(path)
+        kind = "ingest"
         if r.error is None and r.document is not None and not r.document.text.strip():
             r = DocumentResult(str(path), error=f"{path}: 文件为空（或只有空白），没有可审核的内容")
+        elif r.error is None and r.document is not None:
+            why = not_a_disclosure(r.document.text, len(r.claims), len(r.document.tables))
+            if why:
+                r, kind = DocumentResult(str(path), error=f"{path}: 非预决算文档（未识别）：{why}"), "not_disclosure"
         filter_severity([r], settings.min_severity)
         d = document_dict(r)
-        d["error_kind"] = "ingest" if r.error else None
+        d["error_kind"] = kind if r.error else None
         return d, False
     except MemoryError:
         pass  # leave the except block first: its traceback still holds the partial work
@@ -345,7 +354,7 @@ def summarize(documents: list[dict]) -> dict[str, int]:
 
 
 ERROR_KIND_LABEL = {"ingest": "无法读取", "timeout": "超时", "memory": "内存超限", "crash": "进程崩溃",
-                    "internal": "内部错误"}
+                    "internal": "内部错误", "missing": "不存在", "not_disclosure": "非预决算文档"}
 
 
 def default_jobs(jobs: int | None) -> int:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-PDF_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
+from conftest import SHARED, need_shared
+
+PDF_DIR = SHARED / "pdf"
 
 
-@pytest.mark.skipif(not PDF_DIR.is_dir(), reason=f"shared PDFs not found at {PDF_DIR}")
+@need_shared(PDF_DIR)
 def test_pdf_bench_runs_and_matches_pdfplumber_cells():
     from auditor.bench.pdf_extract import run
 

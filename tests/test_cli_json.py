@@ -15,7 +15,9 @@ def test_audit_corpus_writes_the_contract(tmp_path):
     bad.write_bytes(b"\x00\x01\x02garbage\x00")
     out = tmp_path / "r.json"
     result = CliRunner().invoke(app, ["audit", str(SEEDS), str(bad), "--json", str(out), "-q"])
-    assert result.exit_code == 1, result.output  # the seeds hold error flags
+    assert result.exit_code == 2, result.output  # an input could not be audited
+    errors_only = CliRunner().invoke(app, ["audit", str(SEEDS), str(bad), "-q", "--fail-on", "error"])
+    assert errors_only.exit_code == 1, errors_only.output  # the seeds hold error flags
     data = json.loads(out.read_text("utf-8"))
     assert data["schema"] == "auditor.result/1"
     docs = {d["path"].rsplit("/", 1)[-1]: d for d in data["documents"]}

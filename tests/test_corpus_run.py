@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -54,8 +55,12 @@ def test_results_are_identical_whatever_the_number_of_workers(tmp_path):
         assert r.exit_code == 1, r.output
         outs[jobs] = out.read_text("utf-8")
         assert "审核中" not in r.output  # no progress bar when not on a terminal
-    same_results(json.loads(outs[1]), json.loads(outs[3]))
-    assert outs[1] == outs[3]  # byte for byte too (only reached when the documents are the same)
+    runs = [json.loads(outs[j]).pop("run") for j in (1, 3)]
+    assert runs[0]["version"] == runs[1]["version"] and runs[0]["catalogue"] == runs[1]["catalogue"]
+    same_results(*(dict(json.loads(outs[j]), run=None) for j in (1, 3)))
+    # byte for byte too, but for the run's own time (only reached when the documents are the same)
+    head = lambda o: o[:o.rindex('"run"')]  # noqa: E731  ("run" is the last key)
+    assert head(outs[1]) == head(outs[3])
     assert (tmp_path / "r1.csv").read_bytes() == (tmp_path / "r3.csv").read_bytes()
     api = auditor_pkg.audit(SMALL, jobs=2)  # the API's workers too
     same_results(json.loads(json.dumps(api.data)), json.loads(json.dumps(auditor_pkg.audit(SMALL).data)))
@@ -70,11 +75,67 @@ def test_exit_codes(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01garbage\x00")
     assert run(bad, "-q").exit_code == 2  # nothing readable
-    assert run(bad, clean, "-q").exit_code == 0  # one unreadable file in a corpus is reported, not fatal
+    # one unreadable file in a corpus is reported and the run goes on, but a CI gate must not
+    # pass with part of the corpus unread: exit 2, unless --fail-on leaves `unreadable` out
+    both = run(bad, clean, "-q")
+    assert both.exit_code == 2 and "bad.txt" in both.output and "审核 1 个文档" in both.output
+    assert run(bad, clean, "-q", "--fail-on", "error").exit_code == 0
+    assert run(bad, SMALL[0], "-q", "--fail-on", "error").exit_code == 1
+    assert run(SMALL[0], "-q", "--fail-on", "unreadable").exit_code == 0  # error flags do not count
+    assert run(tmp_path / "missing.txt", clean, "-q").exit_code == 2  # /nonexistent good.txt
+    assert run(clean, "-q", "--fail-on", "none").exit_code == 0
+    assert run(clean, "-q", "--fail-on", "fatal").exit_code == 2
     assert run(clean, "--select", "no.such.rule").exit_code == 2
     assert run(clean, "--min-severity", "fatal").exit_code == 2
     assert run(clean, "--jobs", "-1").exit_code == 2
     assert run(clean, "--html", clean).exit_code == 2  # a file where a folder is wanted
+
+
+def test_fail_on_warning_counts_warnings(tmp_path):
+    # 309.03 ÷ (13656.34 − 309.03) = 2.3153%: printed 2.31% fits only by truncation, a warning
+    short = tmp_path / "short.txt"
+    short.write_text("本年收入合计13656.34万元，比上年增加309.03万元，增长2.31%。\n", encoding="utf-8")
+    r = run(short, "-q", "--json", tmp_path / "r.json")
+    severities = {f["severity"] for d in json.loads((tmp_path / "r.json").read_text("utf-8"))["documents"]
+                  for f in d["flags"]}
+    assert severities == {"warning"}, r.output
+    assert r.exit_code == 0
+    assert run(short, "-q", "--fail-on", "warning").exit_code == 1
+
+
+def test_folder_runs_list_every_file_with_its_outcome(tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "good.txt").write_text("本年收入合计100.00万元，比上年增加10.00万元，增长11.11%。\n", encoding="utf-8")
+    (folder / "download_id=123").write_text("本年支出合计50.00万元。\n", encoding="utf-8")  # no extension
+    (folder / "notes.md").write_text("# 笔记\n\n## 待办\n\n```\nx\n```\n", encoding="utf-8")
+    (folder / "error.pdf").write_text("<html><body><h1>404 Not Found</h1></body></html>", encoding="utf-8")
+    (folder / "key.yaml").write_text("document: a.txt\nyear: 2024\nflags:\n  - id: x\n    quote: 5万元\n",
+                                     encoding="utf-8")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (folder / ".hidden").write_text("本年支出合计50.00万元。\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    r = run(folder, "-q", "--json", out)
+    docs = {Path(d["path"]).name: d for d in json.loads(out.read_text("utf-8"))["documents"]}
+    assert set(docs) == {"good.txt", "download_id=123", "notes.md", "error.pdf", "key.yaml", "old.doc"}
+    assert docs["good.txt"]["error"] is None and docs["download_id=123"]["error"] is None
+    for name in ("notes.md", "error.pdf", "key.yaml"):
+        assert docs[name]["error_kind"] == "not_disclosure" and "非预决算文档" in docs[name]["error"], name
+    assert docs["old.doc"]["error_kind"] == "ingest"
+    assert "审核 2 个文档（1 个无法读取，3 个非预决算文档未审核）" in r.output.replace("\n", "")
+    assert r.exit_code == 2  # old.doc could not be audited
+
+
+def test_config_accepts_jobs_zero_and_fail_on(tmp_path, monkeypatch):
+    from auditor.config import ConfigError, load_options
+
+    cfg = tmp_path / "auditor.toml"
+    cfg.write_text('jobs = 0\nfail-on = ["unreadable", "warning"]\n', encoding="utf-8")
+    opts = load_options(cfg)
+    assert opts.jobs == 0 and opts.fail_on == "unreadable,warning"
+    cfg.write_text('fail-on = "sometimes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fail-on"):
+        load_options(cfg)
 
 
 def test_select_and_ignore_take_ids_groups_and_prefixes(tmp_path):
@@ -135,3 +196,49 @@ def test_api_round_trips_through_json(tmp_path):
     with pytest.raises(ValueError):
         (tmp_path / "x.json").write_text("{}", "utf-8")
         auditor_pkg.Result.from_json(tmp_path / "x.json")
+
+
+def test_flags_print_one_per_line_with_their_place_even_when_narrow(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    r = run(SMALL[1], "--jobs", "1")
+    lines = [ln for ln in r.output.split("\n") if ln.startswith(f"{SMALL[1]}:")]
+    assert len(lines) == 11, r.output  # 003's eleven error flags (README table)
+    rate = next(ln for ln in lines if "下降9.5%" in ln or "写为9.5%" in ln)
+    assert rate.startswith(f"{SMALL[1]}:1689: 错误 [change.rate] ")  # the line of the stated 9.5%
+    assert "应为0.96%" in rate  # not cut: the whole message stands on the line
+    assert "change.rate" in r.output.split("个文档")[-1]  # the per-rule count after the summary
+
+
+def test_concise_json_and_sarif_formats(tmp_path):
+    concise = run(SMALL[0], "--format", "concise")
+    assert concise.output.split("\n")[0].startswith(f"{SMALL[0]}:22: 错误 [score.parts] ")
+    json_run = run(SMALL[0], "--format", "json")
+    data = json.loads(json_run.stdout)
+    assert data["schema"] == "auditor.result/1" and data["run"]["tool"] == "auditor"
+    assert data["run"]["version"].startswith(auditor_pkg_version()) and len(data["run"]["catalogue"]) == 16
+    assert "共 1 个文件" in json_run.stderr  # the summary does not spoil the payload
+    sarif = json.loads(run(SMALL[0], "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    (res,) = sarif["runs"][0]["results"]
+    assert res["ruleId"] == "score.parts" and res["level"] == "error"
+    assert res["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
+    assert res["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "98分"
+    assert "score.parts" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert run(SMALL[0], "--format", "xml").exit_code == 2
+
+
+def test_version_help_and_errors_on_stderr():
+    from importlib.metadata import version
+
+    v = CliRunner().invoke(app, ["-V"])
+    assert v.exit_code == 0 and v.stdout.startswith(f"auditor {version('auditor')}+")
+    assert CliRunner().invoke(app, ["--version"]).stdout == v.stdout
+    assert "--format" in CliRunner().invoke(app, ["audit", "-h"]).stdout
+    bad = CliRunner().invoke(app, ["audit", "/no/such/file.txt"])
+    assert bad.exit_code == 2 and "/no/such/file.txt" in bad.stderr and bad.stdout == ""
+
+
+def auditor_pkg_version() -> str:
+    from importlib.metadata import version
+
+    return version("auditor")

@@ -77,7 +77,7 @@ def test_a_hung_document_is_killed_and_the_run_goes_on(tmp_path, alone, jobs):
     out = tmp_path / "r.json"
     r = run_cli(str(slow), str(SEED), "--timeout", "3", "-j", jobs, "--json", str(out), "--html", str(tmp_path / "site"),
                 "--xlsx", str(tmp_path / "r.xlsx"))
-    assert r.returncode == 1, r.stdout + r.stderr  # the seed's error flag
+    assert r.returncode == 2, r.stdout + r.stderr  # a document was not audited (the seed's flags follow)
     assert "Traceback" not in r.stderr
     docs = by_name(out)
     assert docs["slow.txt"]["error_kind"] == "timeout"

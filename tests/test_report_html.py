@@ -218,7 +218,7 @@ def test_unreadable_document_gets_a_page_that_says_so(tmp_path):
     bad.write_bytes(b"\x00\x01\x02garbage\x00")
     r = CliRunner().invoke(app, ["audit", str(SEEDS / "001_9e8aeb52973b4dc7.txt"), str(bad), "--html",
                                  str(tmp_path / "site"), "-q"])
-    assert r.exit_code == 1, r.output
+    assert r.exit_code == 2, r.output  # an input could not be audited
     page = next((tmp_path / "site").glob("*binary*.html")).read_text("utf-8")
     assert "无法审核这个文档" in page
     assert "无法审核" in (tmp_path / "site" / "index.html").read_text("utf-8")

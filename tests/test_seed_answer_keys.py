@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from auditor.bench.keys import covers, matches
 from conftest import SEEDS
 
 KNOWN_GAPS = {
@@ -35,14 +36,7 @@ def _keys():
 
 
 def _covers(flag, item) -> bool:
-    return any(e.line == item["line"] and (item["quote"] in e.quote or e.quote in item["quote"])
-               for e in flag.evidence)
-
-
-def _matches(flag, entry) -> bool:
-    items = entry["evidence"]
-    hit = sum(1 for i in items if _covers(flag, i))
-    return hit >= min(2, len(items))
+    return any(covers(e, item) for e in flag.evidence)
 
 
 _FLAG_CASES = [(doc, entry) for doc, key in _keys() for entry in key.get("flags") or []]
@@ -56,7 +50,7 @@ _FLAG_CASES = [(doc, entry) for doc, key in _keys() for entry in key.get("flags"
 )
 def test_key_flag_is_raised(seed_results, doc, entry):
     flags = [f for f in seed_results[doc].flags if f.severity in ("error", "warning")]
-    assert any(_matches(f, entry) for f in flags), (entry["why"], [f.message for f in flags])
+    assert any(matches(f, entry) for f in flags), (entry["why"], [f.message for f in flags])
 
 
 @pytest.mark.parametrize("doc", [d for d, _ in _keys()])
@@ -75,7 +69,7 @@ def test_no_error_on_relations_that_hold(seed_results, doc):
         items = hold["evidence"]
         wrong = [f.message for f in seed_results[doc].flags if f.severity == "error"
                  and sum(1 for i in items if _covers(f, i)) >= min(2, len(items))
-                 and not any(_matches(f, k) for k in key.get("flags") or [])]
+                 and not any(matches(f, k) for k in key.get("flags") or [])]
         assert wrong == [], hold["why"]
 
 

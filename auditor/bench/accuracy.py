@@ -15,9 +15,10 @@ import multiprocessing
 import random
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from auditor.bench.keys import judge, load_key
 from auditor.bench.machine import machine_info
 from auditor.bench.mutate import KINDS, Site, Skips, find_sites
 
@@ -94,20 +95,25 @@ def plan(path: Path, seed: int, kinds: set[str], limit: int | None, skips: Skips
     return text, result, sites
 
 
-def _key_for(path: Path) -> dict | None:
+def _key_for(path: Path):
     key = path.with_name(path.stem + ".expected.yaml")
-    if not key.exists():
-        return None
-    import yaml
-
-    return yaml.safe_load(key.read_text("utf-8"))
+    return load_key(key) if key.exists() else None
 
 
-def _matches(row: dict, entry: dict) -> bool:
-    items = entry.get("evidence") or []
-    hit = sum(1 for i in items if any(e[0] == i["line"] and (i["quote"] in e[3] or e[3] in i["quote"])
-                                      for e in row["evidence"]))
-    return bool(items) and hit >= min(2, len(items))
+@dataclass(frozen=True)
+class _Cited:
+    """A flag row's evidence in the shape the key matcher reads."""
+
+    line: int
+    quote: str
+    page: int | None = None
+
+
+@dataclass
+class _Raised:
+    row: dict
+    severity: str
+    evidence: list[_Cited]
 
 
 def _originals_summary(path: Path, rows: list[dict]) -> dict:
@@ -117,23 +123,17 @@ def _originals_summary(path: Path, rows: list[dict]) -> dict:
     key = _key_for(path)
     if key is None:
         return out
-    key_flags = key.get("flags") or []
-    holds = key.get("holds") or []
-    unsure = key.get("unsure") or []
-    raised = [r for r in rows if r["severity"] in ("error", "warning")]
-    in_key = [r for r in raised if any(_matches(r, k) for k in key_flags)]
-    in_unsure = [r for r in raised if r not in in_key and any(_matches(r, u) for u in unsure)]
-    on_holds = [r for r in raised if r["severity"] == "error" and r not in in_key
-                and any(_matches(r, h) for h in holds)]
+    raised = [_Raised(r, r["severity"], [_Cited(e[0], e[3]) for e in r["evidence"]]) for r in rows]
+    j = judge(raised, key)
     out["answer_key"] = {
-        "key_flags": len(key_flags),
-        "key_flags_caught": sum(1 for k in key_flags if any(_matches(r, k) for r in raised)),
-        "raised_in_key": len(in_key),
-        "raised_in_unsure": len(in_unsure),
-        "raised_outside_key": len(raised) - len(in_key) - len(in_unsure),
-        "errors_on_holds": len(on_holds),
-        "outside_key": [{"rule": r["rule"], "evidence": [[e[0], e[3]] for e in r["evidence"]]}
-                        for r in raised if r not in in_key and r not in in_unsure],
+        "key_flags": len(key.items("flags")),
+        "key_flags_caught": len(j.caught),
+        "raised_in_key": len(j.in_key),
+        "raised_in_unsure": len(j.in_unsure),
+        "raised_outside_key": len(j.outside),
+        "errors_on_holds": len(j.errors_on_holds),
+        "outside_key": [{"rule": f.row["rule"], "evidence": [[e[0], e[3]] for e in f.row["evidence"]]}
+                        for f in j.outside],
     }
     return out
 

@@ -45,20 +45,39 @@ class _Typer(typer.Typer):
             sys.exit(2)
 
 
+_HELP = {"help_option_names": ["-h", "--help"]}
 app = _Typer(add_completion=False, no_args_is_help=True, help="政府部门预决算公开文本审核工具",
-             pretty_exceptions_show_locals=False)
-rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试")
+             pretty_exceptions_show_locals=False, context_settings=_HELP)
+rules_app = typer.Typer(no_args_is_help=True, help="规则目录：列出、查看、测试", context_settings=_HELP)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from auditor.cache import auditor_version
+
+        typer.echo(f"auditor {auditor_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                       help="显示版本（软件包版本+源码摘要）并退出")) -> None:
+    """政府部门预决算公开文本审核工具"""
 app.add_typer(rules_app, name="rules")
 
-DOC_SUFFIXES = {".txt", ".text", ".pdf", ".docx", ".html", ".htm", ".xlsx"}
-
-
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, and the documents found below each folder, in a stable order."""
+    """Files as given, and every regular file below each folder, in a stable order.
+
+    Formats are sniffed from the content, so a folder run takes every file (a page saved as
+    `download_id=123`, an `old.doc`) and the run lists what is not a disclosure and why,
+    rather than skipping by extension in silence. Hidden files and folders (`.git`, `.DS_Store`)
+    are not documents of the corpus and are left out.
+    """
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in DOC_SUFFIXES))
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.is_symlink()
+                              and not any(part.startswith(".") for part in q.relative_to(p).parts)))
         else:
             out.append(p)
     return out

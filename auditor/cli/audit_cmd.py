@@ -1,12 +1,15 @@
 """`auditor audit`: audit files and folders, print a summary, write results.
 
 Options come from `[tool.auditor]` in pyproject.toml or an auditor.toml (see
-auditor.config); the command line wins. Exit codes: 0 no error flag (waived flags do not
-count), 1 error flags, 2 usage error, unusable configuration/waivers, or nothing readable.
+auditor.config); the command line wins. Exit codes (with the default `--fail-on unreadable,error`):
+0 no error flag (waived flags do not count), 1 error flags, 2 usage error, unusable
+configuration/waivers, or any input that could not be audited (a CI gate must not pass with
+half the corpus unread).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -26,8 +29,12 @@ def _tokens(values: list[str] | None) -> list[str] | None:
     return [t.strip() for v in values for t in v.split(",") if t.strip()]
 
 
+FORMATS = ("text", "concise", "json", "sarif")
+
+
 def usage_error(console: Console, message: str) -> typer.Exit:
-    console.print(f"[red]错误[/red]: {message}", highlight=False)
+    """A usage or input error: on stderr (whatever `console` is), exit 2."""
+    Console(stderr=True, highlight=False).print(f"[red]错误[/red]: {message}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -50,20 +57,34 @@ def audit(
     memory: int = typer.Option(DEFAULT_MEMORY_MB, "--memory", help="每个工作进程的内存上限（MB，0 = 不限）；超限的文档被报告，运行继续"),
     cache: Optional[Path] = typer.Option(None, "--cache", help="结果缓存目录：中断后用同一目录重新运行，已完成的文档不再重审"),
     debug: bool = typer.Option(False, "--debug", help="出现内部错误时显示完整的 Python 调用栈"),
+    output_format: str = typer.Option("text", "--format", help="终端输出：text（默认，每个文档一段，每个问题一行）、"
+                                      "concise（只有问题行 path:行:）、json（auditor.result/1）、sarif（SARIF 2.1.0）"),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="哪些情况使退出码非 0（逗号分隔，默认 unreadable,error）："
+                                          "unreadable 有文件无法审核时返回 2；error 有错误时返回 1；warning 有错误或警告时返回 1；none 总是 0"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from auditor.api import Result, expand_paths, load_selected_catalogue
-    from auditor.cache import ResultCache, run_key
-    from auditor.config import ConfigError, check_severity, load_options
+    from auditor.cache import ResultCache, auditor_version, catalogue_hash, run_key
+    from auditor.report.json_report import dumps as result_json_text
+    from auditor.report.lines import document_lines, rule_counts
+    from auditor.report.sarif import sarif_log
+    from auditor.config import ConfigError, check_fail_on, check_severity, load_options
     from auditor.report.json_report import rules_dict
     from auditor.runner import RunnerError, RunSettings, run_documents
     from auditor.report.text_report import print_document_dict, print_summary_dict
     from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
 
+    import time
+    from datetime import datetime, timezone
+
     set_debug(debug)
-    console = Console(highlight=False)
+    started, clock = datetime.now(timezone.utc), time.perf_counter()
+    if output_format not in FORMATS:
+        raise usage_error(Console(), f"--format 应为 {'、'.join(FORMATS)} 之一，而不是 {output_format!r}")
+    machine = output_format in ("json", "sarif")  # stdout carries the payload; everything else goes to stderr
+    console = Console(highlight=False, stderr=machine)
     if timeout < 0 or memory < 0:
         raise usage_error(console, "--timeout 和 --memory 不能为负数")
     if cache is not None and cache.exists() and not cache.is_dir():
@@ -72,7 +93,7 @@ def audit(
         opts = load_options(config).merged(
             select=_tokens(select), ignore=_tokens(ignore),
             min_severity=check_severity(min_severity) if min_severity is not None else None,
-            jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
+            fail_on=check_fail_on(fail_on) if fail_on is not None else None, jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
     except ConfigError as exc:
         raise usage_error(console, str(exc))
     if opts.jobs is not None and opts.jobs < 0:
@@ -109,7 +130,10 @@ def audit(
         if waiver_set is not None:
             waiver_set.apply_document(d)
         documents.append(d)
-        if not quiet:
+        if output_format == "concise":
+            for line in document_lines(d):
+                console.print(line, soft_wrap=True, markup=False)
+        elif not quiet and output_format == "text":
             print_document_dict(console, d)
         if debug and d.get("traceback"):
             err_console.print(d["traceback"], markup=False)
@@ -131,14 +155,24 @@ def audit(
             raise typer.Exit(130)
         except RunnerError as exc:
             raise usage_error(console, str(exc))
-    data = {"schema": "auditor.result/1", "documents": documents, "rules": rules_dict(catalogue)}
+    data = {"schema": "auditor.result/1", "documents": documents, "rules": rules_dict(catalogue),
+            "run": {"tool": "auditor", "version": auditor_version(),
+                    "catalogue": catalogue_hash(opts.rules, [r.id for r in catalogue.checks])[:16],
+                    "started": started.isoformat(timespec="seconds"),
+                    "seconds": round(time.perf_counter() - clock, 2)}}
     if waiver_set is not None:
         data["waivers"] = waiver_set.summary()
     result = Result(data)
+    if output_format == "json":
+        sys.stdout.write(result_json_text(data))
+    elif output_format == "sarif":
+        sys.stdout.write(json.dumps(sarif_log(data, data["run"]["version"]), ensure_ascii=False, indent=1) + "\n")
     print_summary_dict(console, data)
+    for line in rule_counts(documents):
+        console.print("  " + line, soft_wrap=True, markup=False)
     _print_failures(console, documents, result_cache)
     _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(result.exit_status(opts.fail_on))
 
 
 def _print_failures(console: Console, documents: list[dict], result_cache) -> None:

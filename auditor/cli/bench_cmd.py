@@ -12,7 +12,8 @@ from rich.console import Console
 
 from auditor.cli._app import app
 
-bench_app = typer.Typer(no_args_is_help=True, help="基准测试：植入矛盾的准确率、吞吐量")
+bench_app = typer.Typer(no_args_is_help=True, help="基准测试：植入矛盾的准确率、吞吐量、真实文档上的精确率",
+                        context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(bench_app, name="bench")
 
 
@@ -60,6 +61,30 @@ def accuracy(
     o = report["originals_total"]
     console.print(f"原文: {report['documents']} 个文档, {o['errors']} 个错误, {o['warnings']} 个警告"
                   f"（答案键之外 {o['raised_outside_key']}，落在成立关系上的错误 {o['errors_on_key_holds']}）")
+    console.print(f"结果已写入 {out}（{report['seconds']} s）")
+
+
+@bench_app.command("precision")
+def precision(
+    folders: list[Path] = typer.Argument(None, help="含答案键（*.expected.yaml）的目录；默认 corpora/seeds 与 corpora/dev"),
+    out: Path = typer.Option(Path("reports/bench/precision.json"), "--out", help="JSON 结果"),
+) -> None:
+    """真实文档上的精确率：每个报警是否在人工答案键中，错误是否落在成立的关系上，漏检了哪些。"""
+    from auditor.bench.precision import markdown_table, run_precision
+
+    console = Console(highlight=False)
+    folders = folders or [Path("corpora/seeds"), Path("corpora/dev")]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        console.print(f"{missing[0]}: 不是目录")
+        raise typer.Exit(2)
+    report = run_precision(folders)
+    _write(out, report)
+    console.print(markdown_table(report), soft_wrap=True)
+    t = report["total"]
+    console.print(f"错误 {t['errors']['raised']} 个，其中答案键内 {t['errors']['in_key']}、键外 "
+                  f"{t['errors']['outside_key']}；落在成立关系上的错误 {t['errors_on_holds']}；"
+                  f"答案键问题检出 {t['key_flags_caught']}/{t['key_flags']}")
     console.print(f"结果已写入 {out}（{report['seconds']} s）")
 
 

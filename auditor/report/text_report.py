@@ -29,26 +29,23 @@ def print_summary(console: Console, results: list[DocumentResult]) -> None:
     console.print(f"共审核 {len(results)} 个文档（{failed} 个无法读取）：错误 {errors}，警告 {warnings}。")
 
 
-def _where(evidence: list[dict]) -> str:
-    lines = sorted({e["line"] for e in evidence})
-    return "、".join(f"第{n}行" for n in lines)
-
-
 def print_document_dict(console: Console, d: dict) -> None:
-    """One document of a result dict: waived flags are shown as such, not as new."""
+    """One document of a result dict: a header, then one unwrapped `path:line:` line per flag."""
     from rich.markup import escape
 
+    from auditor.report.lines import flag_line
+
     if d.get("error"):
-        console.print(f"[bold]{escape(d['path'])}[/bold]  [red]无法审核[/red]: {escape(d['error'])}")
+        console.print(f"[bold]{escape(d['path'])}[/bold]  [red]无法审核[/red]: {escape(d['error'])}", soft_wrap=True)
         return
-    console.print(f"[bold]{escape(d['path'])}[/bold]  {d['family']} {d['year'] or ''} {escape(d['unit_name'] or '')}")
+    console.print(f"[bold]{escape(d['path'])}[/bold]  {d['family']} {d['year'] or ''} {escape(d['unit_name'] or '')}",
+                  soft_wrap=True)
     waived = sum(1 for f in d["flags"] if f.get("waived"))
     extra = f"（已豁免 {waived}）" if waived else ""
     console.print(f"  数字声明 {d['claims']}，已核验 {d['verified']}，未核验 {d['unverified']}；"
-                  f"问题 {len(d['flags']) - waived}{extra}")
+                  f"问题 {len(d['flags']) - waived}{extra}", soft_wrap=True)
     for f in d["flags"]:
-        mark = "[dim]已豁免[/dim]" if f.get("waived") else _MARK.get(f["severity"], f["severity"])
-        console.print(f"  {mark} {_where(f['evidence'])}: {escape(f['message'])}")
+        console.print(flag_line(d["path"], f), soft_wrap=True, markup=False, highlight=False)
 
 
 def print_summary_dict(console: Console, data: dict) -> None:
@@ -58,9 +55,12 @@ def print_summary_dict(console: Console, data: dict) -> None:
     warnings = sum(1 for f in active if f["severity"] == "warning")
     infos = sum(1 for f in active if f["severity"] == "info")
     waived = sum(1 for d in docs for f in d["flags"] if f.get("waived"))
-    failed = sum(1 for d in docs if d.get("error"))
+    skipped = sum(1 for d in docs if d.get("error") and d.get("error_kind") == "not_disclosure")
+    failed = sum(1 for d in docs if d.get("error")) - skipped
     tail = f"，已豁免 {waived}" if waived else ""
-    console.print(f"共审核 {len(docs)} 个文档（{failed} 个无法读取）：错误 {errors}，警告 {warnings}，提示 {infos}{tail}。")
+    other = f"，{skipped} 个非预决算文档未审核" if skipped else ""
+    console.print(f"共 {len(docs)} 个文件：审核 {len(docs) - failed - skipped} 个文档（{failed} 个无法读取{other}）："
+                  f"错误 {errors}，警告 {warnings}，提示 {infos}{tail}。", soft_wrap=True)
     w = data.get("waivers")
     if w and w.get("stale"):
         from rich.markup import escape
