@@ -48,23 +48,25 @@ _TIMEOUT = 1.0
 _HAN = regex.compile(r"\p{Han}")
 _BUDGET_BASE = regex.compile(r"上年度?预算")
 _ACTUAL_BASE = regex.compile(r"上年度?(?:执行数|决算)")
-_ROLE_FILLER = regex.compile(r"支出|为|是|达|共|的|\s")
+_ROLE_FILLER = regex.compile(r"支出|预算|决算|为|是|达|共|的|[\s（(]")
 _LEADING_ENUM = regex.compile(r"^[\d.、]+")
 _LEADING_ITEM_NO = regex.compile(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)])\s*")
 _YEAR_WORD = regex.compile(r"\d{4}年度?")
 _DIGIT = regex.compile(r"\d")
-_PHRASE_HEAD = regex.compile(r"^(?:[\d.、．\s]+|[（(]\d{1,2}[）)])+")
+_PHRASE_HEAD = regex.compile(r"^(?:[\d.、．\s]+|[（(][\d一二三四五六七八九十]{1,3}[）)]|\d{4}年度?)+")
 _PHRASE_TAIL = regex.compile(r"(为|是|共|达|约|合计|总额|金额|共计)+$")
 _DENOM_HEAD = regex.compile(r"^(比|为|到|了)")
 _DENOM_TAIL = regex.compile(r"(的|比重|比例|比为|为)+\s*$")
 _OPEN = regex.compile(r"[（(]")
 _CLOSE = regex.compile(r"[）)]")
+_REMARK = regex.compile(r"[（(][^（）()]*[）)]")  # 人员经费（项级科目）: a remark, not part of the figure's name
+_SEPARATOR = regex.compile(r"[，,；;：:、\s]")
 # words that may stand between a name and its figure without naming anything else
 # ("因公出国（境）费预算支出222.5万元", "基本支出决算数为…"); anything else left between
 # them means the name is far from the figure
 _LINK_WORDS = regex.compile(
     r"预算|决算|支出|收入|经费|资金|总额|金额|数额|数|额|为|是|达|共|约|了|的|安排|列支|比|较|与|相比|"
-    r"本年度?|全年|当年|年度|各|均|分别|实际|[\s“”\"（）()、，,；;：:]")
+    r"本年度?|全年|当年|年度|各|均|分别|实际|主要原因是?|原因是|主要是|[\s“”\"（）()、，,；;：:]")
 # "比上年", "与2023年度相比", "较上年同期": the comparison itself, whatever the vocabulary splits it into
 _COMPARED_WITH = regex.compile(r"(?:比|较|与|同)?(?:上一?年度?|去年|\d{4}年度?)(?:同期)?(?:相比|比较)?")
 # a total after a name makes it another quantity ("财政拨款收入预算总计" is not 财政拨款收入)
@@ -278,9 +280,11 @@ class ClaimExtractor:
             claims.append(claim)
             s.claims.append(claim)
             if claim.kind in ("amount", "count"):
-                last["amount"] = claim
-                if claim.number.is_money:
-                    last["money"] = claim
+                for key in ("amount", "money"):
+                    if key == "amount" or claim.number.is_money:
+                        last[key] = claim
+                        if claim.role == "current":
+                            last["current " + key] = claim
         self._link_heads(s, previous)
 
     def _classify(self, s: Sentence, n: Number, lead: str, cid: int, last: dict[str, Claim],
@@ -379,7 +383,10 @@ class ClaimExtractor:
         if kind == "change_rate" and prior is not None and prior.kind == "change_amount":
             # "收入总计减少620.07万元，下降8.45%": the rate is the change just stated
             return _Reading(prior.subject, prior.concept, prior.confidence_reason)
-        before = last.get("money") if kind == "change_amount" and n.is_money else last.get("amount")
+        key = "money" if kind == "change_amount" and n.is_money else "amount"
+        # a change is measured on this year's figure, not on a base printed before it
+        # ("接待费12.35万元（上年为15.60万元），比上年减少3.25万元")
+        before = (last.get("current " + key) if change else None) or last.get(key)
         if before is not None and (kind != "change_amount" or n.unit == before.unit
                                    or (n.is_money and before.number.is_money)):
             return _Reading(before.subject, before.concept, before.confidence_reason)
@@ -520,6 +527,9 @@ class ClaimExtractor:
                 if v.fund_of[f.group()] not in own:
                     return _Reading(_phrase(segment), None)  # 基本支出中财政拨款…: a part in a scope
             gap = v.funds.sub("", gap)  # 机关运行经费财政拨款预算: the concept's own scope
+        gap = _REMARK.sub("", gap)
+        if self._core(_SEPARATOR.split(gap, 1)[0]):
+            return _Reading(_phrase(segment), None)  # 车辆运行费, “三公经费”控制数: a longer name
         gap = self._core(gap)
         if gap:
             weak = weak or f"名称“{m.group()}”与数字之间隔有“{gap}”"
@@ -649,7 +659,12 @@ def _last(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
 def _last_clause(lead: str) -> str:
     """The lead after its last clause break, so '…减少专项资金。其中：X' gives 'X'."""
     parts = [p for p in _CLAUSE_BREAK.split(lead) if p]
-    return parts[-1] if parts else ""
+    clause = parts[-1] if parts else ""
+    # "比2015年（与2015年数据相比，下同）减少支出": the clause after a remark that held a comma
+    close = max(clause.rfind("）"), clause.rfind(")"))
+    if close >= 0 and len(_OPEN.findall(clause[:close])) < len(_CLOSE.findall(clause[:close + 1])):
+        clause = clause[close + 1:]
+    return clause
 
 
 def _denominator(after_marker: str) -> str | None:
