@@ -390,7 +390,8 @@ class ClaimExtractor:
         if before is not None and (kind != "change_amount" or n.unit == before.unit
                                    or (n.is_money and before.number.is_money)):
             return _Reading(before.subject, before.concept, before.confidence_reason)
-        if change and carry is not None and prior is None and not self._names_something(lead):
+        if change and carry is not None and prior is None and not self._names_something(lead) \
+                and (kind == "change_rate" or n.is_money == carry.number.is_money):
             return _Reading(carry.subject, carry.concept, "主体承接上一句的金额")
         return self._subject(lead[:len(lead) - len(clause)] if kind == "share" else lead, lead)
 
