@@ -161,6 +161,10 @@ class ClaimExtractor:
             fund_of=fund_of,
             own_scope={cid: frozenset(c.own_scope) for cid, c in catalogue.concepts.items() if c.own_scope},
         )
+        v2 = self.vocab
+        self._noise = [p for p in (v2.either, v2.flat, v2.up, v2.down, v2.context, v2.compare_up,
+                                   v2.compare_down, v2.fillers, *(p for _, p in v2.roles)) if p is not None]
+        self._cores: dict[str, str] = {}
         self.qualifier_tail = regex.compile(
             "(?:" + "|".join(regex.escape(w) for w in sorted(v.scope_qualifiers, key=len, reverse=True)) + ")$")
 
@@ -227,8 +231,8 @@ class ClaimExtractor:
         if s.claims:
             return None
         text = _ITEM_TITLE_END.sub("", s.text)
-        reading = self._subject(text, text)
-        if reading.concept and reading.concept.startswith(("func:", "code:")):
+        reading = self._coded(text, text)
+        if reading is not None and reading.concept:
             return s.location.line, reading.subject, reading.concept
         return None
 
@@ -260,8 +264,11 @@ class ClaimExtractor:
         numbers = find_numbers(text)
         qz = text.find("其中")
         s.qizhong_at = qz if qz >= 0 else None
+        if not numbers:
+            self._link_heads(s, previous)
+            return
         squeezed, back = _squeeze(text)
-        forward = _forward(back, len(text))
+        forward = back if len(back) == len(text) + 1 else _forward(back, len(text))  # nothing squeezed: identity
         # "X预算数为A万元。与上年相比增加B万元": a change that names nothing is about the amount
         # of the sentence before, when both stand in one paragraph line
         carry = None
@@ -463,13 +470,16 @@ class ClaimExtractor:
     def _core(self, text: str) -> str:
         """`text` without the words that name no quantity: roles, directions, comparison years,
         fillers and link words ('比上年预算数增加' → '', '会议费预算支出' → '会议费')."""
-        v = self.vocab
-        text = _COMPARED_WITH.sub("", text)
-        for pat in (v.either, v.flat, v.up, v.down, v.context, v.compare_up, v.compare_down, v.fillers,
-                    *(p for _, p in v.roles)):
-            if pat is not None:
-                text = pat.sub("", text)
-        return _LINK_WORDS.sub("", text)
+        core = self._cores.get(text)
+        if core is None:
+            core = _COMPARED_WITH.sub("", text)
+            for pat in self._noise:
+                core = pat.sub("", core)
+            core = _LINK_WORDS.sub("", core)
+            if len(self._cores) > 4096:  # bounded: phrases repeat within a document, not across all
+                self._cores.clear()
+            self._cores[text] = core
+        return core
 
     def _names_something(self, text: str) -> bool:
         """Whether a phrase names a quantity of its own (at least two characters of a name)."""
@@ -478,6 +488,11 @@ class ClaimExtractor:
 
     def _subject(self, clause: str, lead: str) -> "_Reading":
         """The quantity a figure is about: a classification path, a code, a lexicon concept or a phrase."""
+        return self._coded(clause, lead) or self._named(clause)
+
+    @staticmethod
+    def _coded(clause: str, lead: str) -> "_Reading | None":
+        """A classification path ('公共安全（204类）公安（02款）') or an inline code before the figure."""
         path = None
         for m in _FUNC_PATH.finditer(lead):
             path = m
@@ -493,7 +508,7 @@ class ClaimExtractor:
         coded = _INLINE_CODE.match(_LEADING_ITEM_NO.sub("", clause))
         if coded:
             return _Reading(clause, "code:" + coded.group("code"))
-        return self._named(clause)
+        return None
 
     def _named(self, clause: str) -> "_Reading":
         """The lexicon concept named right before the figure, in the scope the clause gives it."""
