@@ -73,6 +73,10 @@ class Concept(_Strict):
     # names a table row uses for the concept that would be too vague in prose
     # ("政府采购情况/合计", "车辆数合计(辆)"); only matched against table labels
     table_aliases: list[str] = Field(default_factory=list)
+    # fund scopes (names from the vocabulary's fund_scopes) the quantity lies in by definition
+    # (三公经费 and 机关运行经费 are 一般公共预算财政拨款 figures): printed before the name,
+    # such a scope restates it instead of naming another quantity
+    own_scope: list[str] = Field(default_factory=list)
 
 
 class CaseClaim(_Strict):
@@ -83,6 +87,10 @@ class CaseClaim(_Strict):
     direction: int | None = None
     denominator: str | None = None
     rate_kind: str | None = None
+    subject: str | None = None
+    confidence: Literal["high", "low"] | None = None
+    no_direction: bool | None = None  # true: the figure must have no direction (None)
+    no_concept: bool | None = None  # true: the figure must belong to no lexicon concept
 
 
 class CaseFlag(_Strict):
@@ -115,8 +123,16 @@ class VocabularyRule(_Strict):
     change_up: list[str]
     change_down: list[str]
     change_flat: list[str]
+    # template either-or wording (增加（减少）, 增（减）): a change with no direction
+    change_either: list[str] = Field(default_factory=list)
+    # comparisons with a base that make a money figure a difference (本年数小于上年预算数X万元)
+    compare_up: list[str] = Field(default_factory=list)
+    compare_down: list[str] = Field(default_factory=list)
     change_context: list[str]
     scope_qualifiers: list[str]
+    # fund scopes by name and the words that print them (一般公共预算: 一般公共预算拨款, …):
+    # before a 的 they qualify the noun after it (一般公共预算拨款安排的会议费)
+    fund_scopes: dict[str, list[str]] = Field(default_factory=dict)
     subject_fillers: list[str]
     elliptical_aliases: list[str]
     share_markers: list[str]
@@ -794,6 +810,14 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
 
     if vocabulary is None:
         raise RuleError(dirs[0], None, "规则目录中没有 claim_vocabulary 规则（rules/extract/claims.yaml）")
+    scopes = vocabulary.rule.fund_scopes  # type: ignore[union-attr]
+    for cid, concept in concepts.items():
+        for name in concept.own_scope:
+            if name not in scopes:
+                x = concept_src[cid]
+                node = _node_for(x.root, ("concepts", cid))
+                fail(RuleError(x.path, _line_of(node), f"概念“{cid}”的 own_scope“{name}”不是抽取词表 fund_scopes "
+                               f"中的口径；可用的口径: {', '.join(scopes) or '（无）'}", _col_of(node), x.rule.id))
     return Catalogue(concepts, vocabulary.rule, good_checks, classification,  # type: ignore[arg-type]
                      [x.rule for x in lexicons], {rid: str(x.path) for rid, x in loaded.items()})
 
