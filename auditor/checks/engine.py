@@ -98,9 +98,10 @@ def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
     if facts is None:
         return reasons
     seen_tables: set[int] = set()
+    local = _one_sentence(finding, facts)
     for ev in finding.evidence:
         for c in facts.claims_at(ev):
-            if c.confidence == "low":
+            if c.confidence == "low" and not local:
                 why = c.confidence_reason or "读取规则较弱"
                 reasons.append(f"{c.quote}（第{c.location.line}行）{why}")
                 break
@@ -111,6 +112,22 @@ def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
             where = f"第{page}页" if page else f"第{table.location.line}行"
             reasons.append(f"{ev.quote}所在的表格（{where}）读取可能有误：{table.misread}")
     return list(dict.fromkeys(reasons))
+
+
+def _one_sentence(finding: Finding, facts: FactBase) -> bool:
+    """Every figure of the finding is a narrative claim of one and the same sentence.
+
+    Such a relation is read from the sentence's own grammar (本年数, 增减额 and 增幅 side by
+    side; 年初预算为A…支出决算为B，完成年初预算的C): a weakly resolved subject links nothing
+    here, so it is no reason to doubt the arithmetic. A misread table still is.
+    """
+    sentences = set()
+    for ev in finding.evidence:
+        claims = facts.claims_at(ev)
+        if not claims or claims[0].source != "narrative":
+            return False
+        sentences.add(claims[0].sentence_id)
+    return len(sentences) == 1
 
 
 def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn]) -> list[Flag]:
