@@ -6,8 +6,8 @@ line that wraps after 江苏省人大). Names are compared after a conservative 
 forms 常务委员会 / 人民代表大会 written short. Two keys are
 
 - "same" when equal;
-- "variant" when one is the other without its region name before 省/市/区/县 (省人大办公厅 and
-  江苏省人大办公厅), or one is a leading part of the other of at least 5 characters
+- "variant" when one is the other without its region name before 省/市/区/县, 常委会 aside
+  (省人大办公厅 and 江苏省人大常委会办公厅), or one is a leading part of the other of at least 5 characters
   (江苏省人大 and 江苏省人大常委会办公厅: a title that wrapped). A variant pairing may
   only warn: 江苏省人民检察院 is a leading part of 江苏省人民检察院南京分院 too.
 
@@ -55,7 +55,7 @@ def unit_match(a: str | None, b: str | None) -> str | None:
     if a == b:
         return "same"
     for x, y in ((a, b), (b, a)):
-        if _REGION.sub("", y) == x and x[:1] in "省市区县":
+        if x[:1] in "省市区县" and _REGION.sub("", y).replace("常委会", "") == x.replace("常委会", ""):
             return "variant"
         if len(x) >= MIN_PREFIX and y.startswith(x):
             return "variant"
