@@ -71,3 +71,21 @@ def print_summary_dict(console: Console, data: dict) -> None:
         console.print(f"[yellow]{len(w['stale'])} 条豁免不再匹配任何问题[/yellow]（文档已修改或问题已消失）:")
         for line in describe_stale(w["stale"]):
             console.print(f"  {escape(line)}")
+
+
+def print_cross_document(console: Console, data: dict) -> None:
+    """The flags across documents (bundles, year over year), one line each, naming both files."""
+    flags = [f for f in data.get("cross_document") or [] if not f.get("waived")]
+    info = (data.get("run") or {}).get("cross_document") or {}
+    if not flags and not info.get("bundles") and not info.get("year_pairs"):
+        return
+    errors = sum(1 for f in flags if f["severity"] == "error")
+    console.print(f"跨文档核对：附表配对 {len(info.get('bundles', []))} 组，相邻年度 {len(info.get('year_pairs', []))} 组；"
+                  f"错误 {errors}，警告 {len(flags) - errors}。", soft_wrap=True, markup=False, highlight=False)
+    label = {"error": "错误", "warning": "警告", "info": "提示"}
+    for f in flags:
+        where = "；".join(f"{e.get('document', '').rsplit('/', 1)[-1]} 第{e['page'] or '?'}页第{e['line']}行"
+                         for e in f["evidence"])
+        note = f"（{f['downgraded']}）" if f.get("downgraded") else ""
+        console.print(f"  {label.get(f['severity'], f['severity'])} {f['message']}{note}  [{where}]",
+                      soft_wrap=True, markup=False, highlight=False)
