@@ -59,7 +59,9 @@ def claim_dict(c: Claim, status: str | None = None) -> dict:
          "id": c.id, "start": c.location.start, "end": c.location.end, "section": list(c.section),
          "source": c.source, "verified": c.verified,
          # added fields: how sure the reading is
-         "confidence": c.confidence, "confidence_reason": c.confidence_reason}
+         "confidence": c.confidence, "confidence_reason": c.confidence_reason,
+         # a change's direction as read (+1 up, -1 down, 0 flat, None: not a change or either-or)
+         "direction": c.direction}
     if status is not None:
         d["status"] = status
     return d
