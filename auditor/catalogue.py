@@ -188,6 +188,10 @@ class CodeLabelParams(_Strict):
     section: str = "function"
 
 
+class ItemRowParams(_Strict):
+    min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
+
+
 def _pattern(default: Any = ..., description: str = "", **kw: Any) -> Any:
     """A parameter that is a regular expression (or a list / mapping of them): compiled and timed at load time."""
     if "default_factory" in kw:
@@ -238,6 +242,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
+    "item_row": ItemRowParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
