@@ -19,6 +19,9 @@ KINDS: dict[str, KindFn] = {
     "enumeration": enumeration.enumeration,
     "form_link": forms.form_link,
     "item_row": item_row.item_row,
+    "code_level": code_label.code_level,
+    "code_outdated": code_label.code_outdated,
+    "code_table": code_label.code_table,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -43,4 +46,7 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
     "form_link": _COMMON | {"what", "form_line"},
     "item_row": _COMMON | {"subject", "code", "row", "score", "match", "table_value", "note"},
+    "code_level": _COMMON | {"pairs", "count"},
+    "code_outdated": _COMMON | {"code", "printed", "official", "since", "year"},
+    "code_table": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
 }
