@@ -251,6 +251,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "code_level": CodeLabelParams,
     "code_outdated": CodeLabelParams,
     "code_table": CodeTableParams,
+    "year_scope": _NoParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 

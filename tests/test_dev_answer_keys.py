@@ -37,8 +37,6 @@ KNOWN_GAPS: set[str] = {
     "jiangsu_procuratorate_2017_budget::sangong-share-vehicle",
     "jiangsu_procuratorate_2017_budget::sangong-share-reception",
     "jiangsu_procuratorate_2017_budget::sangong-share-abroad",
-    # year consistency: a template year left in the text
-    "jiangsu_npc_standing_committee_2019_budget::budget-unit-scope-year-2018",
     # the same change stated across scopes (财政拨款 = 一般公共预算 when the other funds are empty)
     "jiangsu_procuratorate_2018_budget::fiscal-change-amount-p25",
     "jiangsu_procuratorate_2018_budget::fiscal-expenditure-change-amount-p26",

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, item_row, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, item_row, partsum, rate, score, share, table_rate, table_sum, year
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -22,6 +22,7 @@ KINDS: dict[str, KindFn] = {
     "code_level": code_label.code_level,
     "code_outdated": code_label.code_outdated,
     "code_table": code_label.code_table,
+    "year_scope": year.year_scope,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -49,4 +50,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "code_level": _COMMON | {"pairs", "count"},
     "code_outdated": _COMMON | {"code", "printed", "official", "since", "year"},
     "code_table": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
+    "year_scope": _COMMON | {"year", "printed", "what"},
 }
