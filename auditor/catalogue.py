@@ -188,6 +188,15 @@ class CodeLabelParams(_Strict):
     section: str = "function"
 
 
+class CodeTableParams(_Strict):
+    section: str = "function"
+    min_rows: int = Field(2, description="一张表中至少几行编码与名称不符（且名称是同级另一编码的名称）才提示")
+
+
+class ItemRowParams(_Strict):
+    min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
+
+
 def _pattern(default: Any = ..., description: str = "", **kw: Any) -> Any:
     """A parameter that is a regular expression (or a list / mapping of them): compiled and timed at load time."""
     if "default_factory" in kw:
@@ -238,6 +247,11 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
+    "item_row": ItemRowParams,
+    "code_level": CodeLabelParams,
+    "code_outdated": CodeLabelParams,
+    "code_table": CodeTableParams,
+    "year_scope": _NoParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 

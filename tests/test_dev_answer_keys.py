@@ -37,17 +37,6 @@ KNOWN_GAPS: set[str] = {
     "jiangsu_procuratorate_2017_budget::sangong-share-vehicle",
     "jiangsu_procuratorate_2017_budget::sangong-share-reception",
     "jiangsu_procuratorate_2017_budget::sangong-share-abroad",
-    # a narrative item name against the table row it names (a 项 label on a 类 amount)
-    "jiangsu_npc_office_2017_budget::class-201-labelled-as-admin-operation-item",
-    "putuo_welfare_home_2024_unit_budget::welfare-institution-item-narrative-vs-table",
-    # a 款 marked （类）; a class under an outdated name; misprinted or serial codes
-    "jiangsu_npc_office_2018_budget::kuan-labelled-lei",
-    "jiangsu_npc_standing_committee_2019_budget::kuan-labelled-lei",
-    "putuo_welfare_home_2024_unit_budget::class-210-outdated-name",
-    "putuo_welfare_home_2024_unit_budget::code-7-for-2101102",
-    "putuo_welfare_home_2024_unit_budget::econ-codes-serial-numbering",
-    # year consistency: a template year left in the text
-    "jiangsu_npc_standing_committee_2019_budget::budget-unit-scope-year-2018",
     # the same change stated across scopes (财政拨款 = 一般公共预算 when the other funds are empty)
     "jiangsu_procuratorate_2018_budget::fiscal-change-amount-p25",
     "jiangsu_procuratorate_2018_budget::fiscal-expenditure-change-amount-p26",

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, item_row, partsum, rate, score, share, table_rate, table_sum, year
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -18,6 +18,11 @@ KINDS: dict[str, KindFn] = {
     "table_rate": table_rate.table_rate,
     "enumeration": enumeration.enumeration,
     "form_link": forms.form_link,
+    "item_row": item_row.item_row,
+    "code_level": code_label.code_level,
+    "code_outdated": code_label.code_outdated,
+    "code_table": code_label.code_table,
+    "year_scope": year.year_scope,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -41,4 +46,9 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "table_rate": _COMMON | {"subject", "table", "reason"},
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
     "form_link": _COMMON | {"what", "form_line"},
+    "item_row": _COMMON | {"subject", "code", "row", "score", "match", "table_value", "note"},
+    "code_level": _COMMON | {"pairs", "count"},
+    "code_outdated": _COMMON | {"code", "printed", "official", "since", "year"},
+    "code_table": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
+    "year_scope": _COMMON | {"year", "printed", "what"},
 }
