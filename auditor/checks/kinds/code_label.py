@@ -28,9 +28,13 @@ _BRACKETED = regex.compile(
 _INLINE = regex.compile(r"(?<!\d)(?P<code>\d{7}|\d{5})(?:类|款|项)?(?P<name>\p{Han}{2,})")
 
 
+_BRACKETS = regex.compile(r"[（(][^）)]*[）)]")
+_SPENDING = regex.compile(r"支出$")
+
+
+@lru_cache(maxsize=8192)
 def _norm(name: str) -> str:
-    name = regex.sub(r"[（(][^）)]*[）)]", "", name)
-    return regex.sub(r"支出$", "", name.strip())
+    return _SPENDING.sub("", _BRACKETS.sub("", name).strip())
 
 
 def _matches(printed: str, official: list[str]) -> bool:
