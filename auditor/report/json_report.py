@@ -65,6 +65,12 @@ def claim_dict(c: Claim, status: str | None = None) -> dict:
     return d
 
 
+def outcome_dict(o: Any) -> dict:
+    """A rule outcome row: rule, kind, status, flags, claims (compared), error, patterns."""
+    return {"rule": o.rule, "kind": o.kind, "status": o.status, "flags": o.flags, "claims": o.claims,
+            "error": o.error, "patterns": list(o.patterns)}
+
+
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s < a[1] and a[0] < e for s, e in spans)
 
@@ -127,6 +133,10 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
         "claim_list": [claim_dict(c, statuses[c.id]) for c in r.claims],
         # added field: why a document was not audited (ingest / timeout / memory / crash / internal)
         "error_kind": getattr(r, "error_kind", None) or ("ingest" if r.error else None),
+        # added fields: one row per check rule (failed / held / evaluated / errored), and a note
+        # per rule that broke, naming it and its pattern (the other rules' results stand)
+        "rule_outcomes": [outcome_dict(o) for o in getattr(r, "rule_outcomes", [])],
+        "rule_notes": [o.note() for o in getattr(r, "rule_outcomes", []) if o.status == "errored"],
     }
     if include_source and r.document is not None:
         d["source"] = source_dict(r.document)
@@ -135,7 +145,8 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
 
 def rules_dict(catalogue: Any) -> dict:
     """The check rules a report cites: id → name, summary, severity, groups."""
-    return {r.id: {"name": r.name, "summary": r.summary, "severity": r.severity, "groups": list(r.groups)}
+    return {r.id: {"name": r.name, "summary": r.summary, "severity": r.severity, "groups": list(r.groups),
+                   "kind": r.kind}  # added field
             for r in sorted(catalogue.checks, key=lambda r: r.id)}
 
 
