@@ -48,6 +48,9 @@ def flag_dict(flag: Flag, sha256: str | None = None) -> dict:
         "basis": flag.basis,  # narrative | table_cell | mixed | derived
         "confidence": flag.confidence,  # high | low
         "downgraded": flag.downgraded,  # why an error became a warning (Chinese), or null
+        # added field: a reviewer's decision brought back by --waivers/--review
+        # ({decision: confirmed|dismissed, note, file, index}), or null
+        "review": None,
     }
 
 
