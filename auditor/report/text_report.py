@@ -47,6 +47,8 @@ def print_document_dict(console: Console, d: dict) -> None:
                   f"问题 {len(d['flags']) - waived}{extra}", soft_wrap=True)
     for f in d["flags"]:
         console.print(flag_line(d["path"], f), soft_wrap=True, markup=False, highlight=False)
+    for note in d.get("rule_notes") or []:  # a broken rule is named, never silently silent
+        console.print(f"{d['path']}: 规则出错 {' '.join(note.split())}", soft_wrap=True, markup=False, highlight=False)
 
 
 def print_summary_dict(console: Console, data: dict) -> None:
@@ -62,6 +64,11 @@ def print_summary_dict(console: Console, data: dict) -> None:
     other = f"，{skipped} 个非预决算文档未审核" if skipped else ""
     console.print(f"共 {len(docs)} 个文件：审核 {len(docs) - failed - skipped} 个文档（{failed} 个无法读取{other}）："
                   f"错误 {errors}，警告 {warnings}，提示 {infos}{tail}。", soft_wrap=True)
+    broken = rule_errors(docs)
+    if broken:
+        parts = "，".join(f"{rule}（{n} 个文档）" for rule, n in broken)
+        console.print(f"[yellow]规则运行出错[/yellow]，这些规则的结果未计入，其他规则不受影响：{parts}。"
+                      "用 auditor rules validate 检查规则文件。", soft_wrap=True)
     w = data.get("waivers")
     if w and w.get("stale"):
         from rich.markup import escape
@@ -89,3 +96,11 @@ def print_cross_document(console: Console, data: dict) -> None:
         note = f"（{f['downgraded']}）" if f.get("downgraded") else ""
         console.print(f"  {label.get(f['severity'], f['severity'])} {f['message']}{note}  [{where}]",
                       soft_wrap=True, markup=False, highlight=False)
+
+
+def rule_errors(docs: list[dict]) -> list[tuple[str, int]]:
+    """(rule id, documents it errored on), most first, from the documents' rule outcome rows."""
+    from collections import Counter
+
+    counts = Counter(o["rule"] for d in docs for o in d.get("rule_outcomes") or [] if o.get("status") == "errored")
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
