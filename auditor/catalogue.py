@@ -174,6 +174,17 @@ class IdentityParams(_Strict):
     identities: list[IdentityItem] = Field(min_length=1)
 
 
+class GroupItem(_Strict):
+    name: str | None = None
+    total: str
+    parts: list[str] = Field(min_length=2)
+    title: str | None = None  # regex the group's breakdown table title must match
+
+
+class GroupShareParams(_Strict):
+    groups: list[GroupItem] = Field(min_length=1)
+
+
 def _concepts(**kw: Any) -> Any:
     """A parameter naming lexicon concept ids: each must exist once every lexicon is read."""
     return Field(json_schema_extra={"concept": True}, **kw)
@@ -238,6 +249,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
+    "share_of_group": GroupShareParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -879,6 +891,10 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, ident in enumerate(rule.params.get("identities", [])):
             refs.append((("params", "identities", i, "total"), ident["total"]))
             refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    if rule.kind == "share_of_group":
+        for i, g in enumerate(rule.params.get("groups", [])):
+            refs.append((("params", "groups", i, "total"), g["total"]))
+            refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
     for key in _flagged(rule.kind, "concept"):
         value = rule.params.get(key)
         if isinstance(value, str):

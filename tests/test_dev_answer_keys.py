@@ -30,13 +30,6 @@ pytestmark = need_shared(SHARED / "dev" / "pdf")
 KNOWN_STRAYS: dict[str, int] = {}
 # key flags the auditor does not raise yet (recall: issue 11), as "document stem::key id"
 KNOWN_GAPS: set[str] = {
-    # 三公 component shares of a 三公 whole the sentence names but does not state
-    "jiangsu_npc_office_2017_budget::sangong-share-abroad",
-    "jiangsu_npc_office_2017_budget::sangong-share-vehicle",
-    "jiangsu_npc_office_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-vehicle",
-    "jiangsu_procuratorate_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-abroad",
     # a narrative item name against the table row it names (a 项 label on a 类 amount)
     "jiangsu_npc_office_2017_budget::class-201-labelled-as-admin-operation-item",
     "putuo_welfare_home_2024_unit_budget::welfare-institution-item-narrative-vs-table",

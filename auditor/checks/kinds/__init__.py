@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, enumeration, forms, group_share, identity, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -18,6 +18,7 @@ KINDS: dict[str, KindFn] = {
     "table_rate": table_rate.table_rate,
     "enumeration": enumeration.enumeration,
     "form_link": forms.form_link,
+    "share_of_group": group_share.share_of_group,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -41,4 +42,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "table_rate": _COMMON | {"subject", "table", "reason"},
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
     "form_link": _COMMON | {"what", "form_line"},
+    "share_of_group": _COMMON | {"subject", "part", "whole", "whole_label", "whole_source", "note"},
 }
