@@ -213,6 +213,12 @@ class ScorePartsParams(_Strict):
     min_parts: int = Field(3, ge=1)
 
 
+class BreakdownParams(_Strict):
+    complete: str | None = _pattern(None, "引出全部明细的词（具体情况如下、分别为）")
+    partial: str | None = _pattern(None, "引出部分明细的词（主要用于）")
+    components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
+
+
 class EnumerationParams(_Strict):
     verb: str = _pattern(description="逐项列举所用的动词（正则片段）")
     unit: str
@@ -250,6 +256,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
     "share_of_group": GroupShareParams,
+    "breakdown": BreakdownParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -891,6 +898,10 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, ident in enumerate(rule.params.get("identities", [])):
             refs.append((("params", "identities", i, "total"), ident["total"]))
             refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    if rule.kind == "breakdown":
+        for i, g in enumerate(rule.params.get("components", [])):
+            refs.append((("params", "components", i, "total"), g["total"]))
+            refs += [(("params", "components", i, "parts", j), p) for j, p in enumerate(g["parts"])]
     if rule.kind == "share_of_group":
         for i, g in enumerate(rule.params.get("groups", [])):
             refs.append((("params", "groups", i, "total"), g["total"]))

@@ -19,6 +19,7 @@ KINDS: dict[str, KindFn] = {
     "enumeration": enumeration.enumeration,
     "form_link": forms.form_link,
     "share_of_group": group_share.share_of_group,
+    "breakdown": partsum.breakdown,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -43,4 +44,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
     "form_link": _COMMON | {"what", "form_line"},
     "share_of_group": _COMMON | {"subject", "part", "whole", "whole_label", "whole_source", "note"},
+    "breakdown": _COMMON | {"subject", "total", "sum", "marker", "relation"},
 }
