@@ -94,6 +94,17 @@ _ONLY_PUNCT = regex.compile(r"^[\s，,：:；;、]*$")
 
 
 def breakdown(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    for head, items, is_complete, marker in _breakdowns(rule, facts):
+        yield from _judge_breakdown(head, items, is_complete, marker)
+
+
+def breakdowns(rule: CheckRule, facts: FactBase) -> Iterator[tuple[Claim, list[Claim], bool]]:
+    """(total, items, introduced as complete) for every breakdown (the accuracy bench reads them)."""
+    for head, items, is_complete, _ in _breakdowns(rule, facts):
+        yield head, items, is_complete
+
+
+def _breakdowns(rule: CheckRule, facts: FactBase) -> Iterator[tuple[Claim, list[Claim], bool, str]]:
     complete = regex.compile(rule.params.get("complete") or r"具体情况如下|具体如下|具体为|分别为|构成如下")
     partial = regex.compile(rule.params.get("partial") or r"主要用于|主要包括|主要是|主要有")
     components = {c["total"]: set(c["parts"]) for c in rule.params.get("components", [])}
@@ -108,7 +119,7 @@ def breakdown(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         items = _breakdown_items(facts, s, at, head, components.get(head.concept or ""))
         if items is None or len(items) < 2:
             continue
-        yield from _judge_breakdown(head, items, is_complete, s.text[at[0]:at[1]])
+        yield head, items, is_complete, s.text[at[0]:at[1]]
 
 
 def _marker(text: str, complete: regex.Pattern[str], partial: regex.Pattern[str]) -> tuple[tuple[int, int], bool] | None:
