@@ -174,6 +174,17 @@ class IdentityParams(_Strict):
     identities: list[IdentityItem] = Field(min_length=1)
 
 
+class GroupItem(_Strict):
+    name: str | None = None
+    total: str
+    parts: list[str] = Field(min_length=2)
+    title: str | None = None  # regex the group's breakdown table title must match
+
+
+class GroupShareParams(_Strict):
+    groups: list[GroupItem] = Field(min_length=1)
+
+
 def _concepts(**kw: Any) -> Any:
     """A parameter naming lexicon concept ids: each must exist once every lexicon is read."""
     return Field(json_schema_extra={"concept": True}, **kw)
@@ -209,6 +220,12 @@ class ScorePartsParams(_Strict):
     part_pattern: str | None = _pattern(None, "分项得分的引导词")
     weights_pattern: str | None = _pattern(None, "表示分值（而非得分）的词")
     min_parts: int = Field(3, ge=1)
+
+
+class BreakdownParams(_Strict):
+    complete: str | None = _pattern(None, "引出全部明细的词（具体情况如下、分别为）")
+    partial: str | None = _pattern(None, "引出部分明细的词（主要用于）")
+    components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
 
 
 class EnumerationParams(_Strict):
@@ -252,6 +269,8 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "code_outdated": CodeLabelParams,
     "code_table": CodeTableParams,
     "year_scope": _NoParams,
+    "share_of_group": GroupShareParams,
+    "breakdown": BreakdownParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -1020,6 +1039,14 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, ident in enumerate(rule.params.get("identities", [])):
             refs.append((("params", "identities", i, "total"), ident["total"]))
             refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    if rule.kind == "breakdown":
+        for i, g in enumerate(rule.params.get("components", [])):
+            refs.append((("params", "components", i, "total"), g["total"]))
+            refs += [(("params", "components", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    if rule.kind == "share_of_group":
+        for i, g in enumerate(rule.params.get("groups", [])):
+            refs.append((("params", "groups", i, "total"), g["total"]))
+            refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
     for key in _flagged(rule.kind, "concept"):
         value = rule.params.get(key)
         if isinstance(value, str):

@@ -30,13 +30,6 @@ pytestmark = need_shared(SHARED / "dev" / "pdf")
 KNOWN_STRAYS: dict[str, int] = {}
 # key flags the auditor does not raise yet (recall: issue 11), as "document stem::key id"
 KNOWN_GAPS: set[str] = {
-    # 三公 component shares of a 三公 whole the sentence names but does not state
-    "jiangsu_npc_office_2017_budget::sangong-share-abroad",
-    "jiangsu_npc_office_2017_budget::sangong-share-vehicle",
-    "jiangsu_npc_office_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-vehicle",
-    "jiangsu_procuratorate_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-abroad",
     # the same change stated across scopes (财政拨款 = 一般公共预算 when the other funds are empty)
     "jiangsu_procuratorate_2018_budget::fiscal-change-amount-p25",
     "jiangsu_procuratorate_2018_budget::fiscal-expenditure-change-amount-p26",
@@ -45,7 +38,6 @@ KNOWN_GAPS: set[str] = {
     "pingtan_2015_sangong_budget_table::total-column-sum",
     "pingtan_2015_sangong_budget_table::reception-column-sum",
     # a prose breakdown of income against its total
-    "pingtan_baiqing_2014_final::income-breakdown-short-by-fund",
     # the same class total printed 0.01 apart in two tables; 持平 against two levels
     "putuo_finance_bureau_2024_final::class-208-total-vs-detail",
     "putuo_finance_bureau_2024_final::fiscal-grand-total-flat",

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, item_row, partsum, rate, score, share, table_rate, table_sum, year
+from auditor.checks.kinds import agree, change, code_label, enumeration, forms, group_share, identity, item_row, partsum, rate, score, share, table_rate, table_sum, year
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -23,6 +23,8 @@ KINDS: dict[str, KindFn] = {
     "code_outdated": code_label.code_outdated,
     "code_table": code_label.code_table,
     "year_scope": year.year_scope,
+    "share_of_group": group_share.share_of_group,
+    "breakdown": partsum.breakdown,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -51,4 +53,6 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "code_outdated": _COMMON | {"code", "printed", "official", "since", "year"},
     "code_table": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
     "year_scope": _COMMON | {"year", "printed", "what"},
+    "share_of_group": _COMMON | {"subject", "part", "whole", "whole_label", "whole_source", "note"},
+    "breakdown": _COMMON | {"subject", "total", "sum", "marker", "relation"},
 }
