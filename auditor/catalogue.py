@@ -238,6 +238,11 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
+    "change_levels": _NoParams,
+    "change_exceeds_level": _NoParams,
+    "change_zero_base": _NoParams,
+    "change_flat_levels": _NoParams,
+    "compare_budget": _NoParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 

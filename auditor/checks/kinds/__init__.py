@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, enumeration, forms, identity, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, identity, levels, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -18,6 +18,11 @@ KINDS: dict[str, KindFn] = {
     "table_rate": table_rate.table_rate,
     "enumeration": enumeration.enumeration,
     "form_link": forms.form_link,
+    "change_levels": levels.change_levels,
+    "change_exceeds_level": levels.change_exceeds_level,
+    "change_zero_base": levels.change_zero_base,
+    "change_flat_levels": levels.flat_against_levels,
+    "compare_budget": compare.compare_budget,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -41,4 +46,9 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "table_rate": _COMMON | {"subject", "table", "reason"},
     "enumeration": _COMMON | {"total", "sum", "verb", "subject"},
     "form_link": _COMMON | {"what", "form_line"},
+    "change_levels": _COMMON | {"subject", "current", "base", "word", "sign_note"},
+    "change_exceeds_level": _COMMON | {"subject", "current", "delta", "base"},
+    "change_zero_base": _COMMON | {"subject", "current", "basis"},
+    "change_flat_levels": _COMMON | {"subject", "current", "base"},
+    "compare_budget": _COMMON | {"subject", "current", "budget", "phrase"},
 }
