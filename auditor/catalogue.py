@@ -243,6 +243,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "change_zero_base": _NoParams,
     "change_flat_levels": _NoParams,
     "compare_budget": _NoParams,
+    "fund_scopes": _NoParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 

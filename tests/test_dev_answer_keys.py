@@ -48,10 +48,6 @@ KNOWN_GAPS: set[str] = {
     "putuo_welfare_home_2024_unit_budget::econ-codes-serial-numbering",
     # year consistency: a template year left in the text
     "jiangsu_npc_standing_committee_2019_budget::budget-unit-scope-year-2018",
-    # the same change stated across scopes (财政拨款 = 一般公共预算 when the other funds are empty)
-    "jiangsu_procuratorate_2018_budget::fiscal-change-amount-p25",
-    "jiangsu_procuratorate_2018_budget::fiscal-expenditure-change-amount-p26",
-    "jiangsu_procuratorate_2018_budget::gpb-expenditure-change-amount-p28",
     # a one-line web table (name and 3-4 figures repeated) is not read as a table
     "pingtan_2015_sangong_budget_table::total-column-sum",
     "pingtan_2015_sangong_budget_table::reception-column-sum",

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, identity, levels, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, funds, identity, levels, partsum, rate, score, share, table_rate, table_sum
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -23,6 +23,7 @@ KINDS: dict[str, KindFn] = {
     "change_zero_base": levels.change_zero_base,
     "change_flat_levels": levels.flat_against_levels,
     "compare_budget": compare.compare_budget,
+    "fund_scopes": funds.fund_scopes,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -51,4 +52,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "change_zero_base": _COMMON | {"subject", "current", "basis"},
     "change_flat_levels": _COMMON | {"subject", "current", "base"},
     "compare_budget": _COMMON | {"subject", "current", "budget", "phrase"},
+    "fund_scopes": _COMMON | {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"},
 }
