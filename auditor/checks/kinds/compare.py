@@ -18,6 +18,7 @@ from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kinds._common import money
 from auditor.claims.model import Claim, Sentence
+from auditor.model import Evidence
 
 _WORDS = {"大于": 1, "高于": 1, "超过": 1, "多于": 1, "小于": -1, "低于": -1, "少于": -1,
           "等于": 0, "持平": 0, "一致": 0, "相同": 0, "相等": 0}
@@ -54,6 +55,14 @@ def _previous_on_line(facts: FactBase, s: Sentence) -> Sentence | None:
     return before if before.location.line == s.location.line else None
 
 
+def _phrase(facts: FactBase, s: Sentence, m: re.Match) -> list[Evidence]:
+    """The comparison words as evidence, where the sentence maps onto the document text."""
+    start, end = s.location.start + m.start(), s.location.start + m.end()
+    if facts.document.text[start:end] != m.group(0):
+        return []
+    return [Evidence(m.group(0), s.location.line, s.location.page, start, end, "stated")]
+
+
 def _holds(word: int, final: Claim, budget: Claim) -> bool:
     f, b = money(final), money(budget)
     if word == 0:
@@ -79,7 +88,7 @@ def compare_budget(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             diff = money(final) - money(budget)
             actual = "等于" if diff.contains_zero() else ("大于" if diff.lo > 0 else "小于")
             yield Finding(
-                evidence=[final.evidence("current"), budget.evidence("budget")],
+                evidence=[*_phrase(facts, s, m), final.evidence("current"), budget.evidence("budget")],
                 values={"subject": final.subject or budget.subject, "current": final.quote,
                         "budget": budget.quote, "phrase": m.group(0)},
                 stated=m.group(0),

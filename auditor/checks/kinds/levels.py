@@ -50,8 +50,15 @@ def _year_before(facts: FactBase, c: Claim) -> int | None:
     return int(years[-1]) if years else None
 
 
+_ROLE_LEAD = re.compile(r"^(本年度?|今年|当年|上年度?|上一年|去年|20\d\d\s*年度?)")
+
+
 def _same_thing(facts: FactBase, current: Claim, base: Claim) -> bool:
+    """Both levels name one quantity: "本年会议费支出" and "上年会议费支出", or "上年为"."""
     if same_subject(current, base):
+        return True
+    strip = lambda t: _ROLE_LEAD.sub("", t.replace(" ", ""))  # noqa: E731
+    if strip(current.subject) and strip(current.subject) == strip(base.subject):
         return True
     return base.role == "previous" and bool(_BARE_PREVIOUS.match(base.subject.replace(" ", "")))
 
@@ -74,7 +81,7 @@ def levels_before(facts: FactBase, claim: Claim) -> Levels | None:
     ya, yb = _year_before(facts, a), _year_before(facts, b)
     if ya and yb and ya != yb:
         current, base = (a, b) if ya > yb else (b, a)
-        if not same_subject(a, b):
+        if not _same_thing(facts, current, base):
             return None
     else:
         roles = {a.role: a, b.role: b}
