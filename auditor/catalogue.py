@@ -244,6 +244,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "change_flat_levels": _NoParams,
     "compare_budget": _NoParams,
     "fund_scopes": _NoParams,
+    "fund_parts": _NoParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 

@@ -19,6 +19,7 @@ Mutation kinds:
 - change_levels: the rate or change amount a sentence states with both years' levels;
 - fund_change: one of two changes of one quantity stated at the 财政拨款 and the
   一般公共预算 scope (equal levels);
+- fund_parts: one figure of "财政拨款X，其中一般公共预算A、政府性基金B…" (X = A + B + C);
 - compare_words: 大于↔小于 (等于/一致/持平 → 小于 or 大于) in "决算数小于预算数".
 """
 
@@ -36,7 +37,7 @@ from auditor.claims.model import Claim
 from auditor.interval import Interval
 
 KINDS = ("change_rate", "share", "rate", "amount", "count", "qizhong_part", "direction", "table_cell", "score",
-         "change_levels", "fund_change", "compare_words")
+         "change_levels", "fund_change", "fund_parts", "compare_words")
 MARGIN_ULPS = 3  # the mutated print is read as ±3 units in its last place, not ±0.5
 _PRINT = regex.compile(r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?")
 _CELL = regex.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)\.(?P<frac>\d+)$")
@@ -319,12 +320,15 @@ def _level_kinds(c: Claim, rels: list[Relation]) -> list[str]:
         kinds.append("change_levels")
     if any(r.kind == "fund_change" and c.id in r.members[:2] for r in rels):
         kinds.append("fund_change")
+    if any(r.kind == "fund_parts" and c.id in r.members for r in rels):
+        kinds.append("fund_parts")
     return kinds
 
 
 _LEVEL_TARGETS = {
     "change_levels": lambda c, mine: [r for r in mine if r.kind == "levels" and r.members[0] == c.id],
     "fund_change": lambda c, mine: [r for r in mine if r.kind == "fund_change" and c.id in r.members[:2]],
+    "fund_parts": lambda c, mine: [r for r in mine if r.kind == "fund_parts"],
 }
 
 

@@ -188,7 +188,7 @@ def _fund_change(rel: Relation, view: View) -> bool | None:
 
 _EVAL = {"change": _change, "direction": _direction, "share": _share, "rate": _rate,
          "partsum": _partsum, "score": _sum_equal, "identity": _sum_equal, "agree": _agree,
-         "levels": _levels, "compare": _compare, "fund_change": _fund_change}
+         "levels": _levels, "compare": _compare, "fund_change": _fund_change, "fund_parts": _sum_equal}
 
 
 # -- discovery ------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def level_relations(facts: FactBase) -> list[Relation]:
     scopes (issue 11, relations 2, 3, 6). The readings are the checks' own (which figures
     a sentence relates); the arithmetic above is the bench's."""
     from auditor.checks.kinds.compare import _COMPARE, _ROLES, _WORDS, _figures
-    from auditor.checks.kinds.funds import _linked, _stated
+    from auditor.checks.kinds.funds import _linked, _stated, fund_lists
     from auditor.checks.kinds.levels import _has_delta, levels_before
 
     out: list[Relation] = []
@@ -309,6 +309,8 @@ def level_relations(facts: FactBase) -> list[Relation]:
         for b in stated[i + 1:]:
             if _linked(a, b, both):
                 out.append(Relation("fund_change", (a.delta.id, b.delta.id, a.level.id, b.level.id)))
+    for head, parts, _missing in fund_lists(facts):
+        out.append(Relation("fund_parts", (head.id, *[c.id for c in parts.values()])))
     return out
 
 

@@ -24,6 +24,7 @@ KINDS: dict[str, KindFn] = {
     "change_flat_levels": levels.flat_against_levels,
     "compare_budget": compare.compare_budget,
     "fund_scopes": funds.fund_scopes,
+    "fund_parts": funds.fund_parts,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -53,4 +54,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "change_flat_levels": _COMMON | {"subject", "current", "base"},
     "compare_budget": _COMMON | {"subject", "current", "budget", "phrase"},
     "fund_scopes": _COMMON | {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"},
+    "fund_parts": _COMMON | {"subject", "total", "sum", "parts"},
 }

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase, fmt_interval
+from auditor.checks.facts import FactBase, fmt, fmt_interval
 from auditor.checks.kinds._common import before_in_sentence, money
 from auditor.claims.model import Claim
 
@@ -144,3 +144,98 @@ def fund_scopes(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
 
 def _abs(iv):
     return iv if iv.lo >= 0 else (-iv if iv.hi <= 0 else iv)
+
+
+# -- the identity on levels: 财政拨款 = 一般公共预算 + 政府性基金 + 国有资本经营 ----------------
+
+_PART_SCOPES = (("政府性基金预算财政拨款", "gov_fund"), ("政府性基金预算", "gov_fund"), ("政府性基金", "gov_fund"),
+                ("国有资本经营预算财政拨款", "soe"), ("国有资本经营预算", "soe"), ("国有资本经营", "soe"),
+                ("一般公共预算财政拨款", "gpb"), ("一般公共预算拨款", "gpb"), ("一般公共预算", "gpb"))
+_PART_NAMES = {"gpb": "一般公共预算", "gov_fund": "政府性基金", "soe": "国有资本经营"}
+_PART_FILLER = re.compile(r"其中|包括|拨款|收入|支出|预算|本年度?|年度|全年|[\s：:；;，,、（）()．.0-9一二三四五六七八九十]")
+# "本部门无国有资本经营预算拨款", "没有政府性基金收入": a fund the document says it does not have
+_ABSENT = re.compile(r"(?:无|没有|未安排|不涉及)[^，。；]{0,10}?(政府性基金|国有资本经营)")
+
+
+def _part_scope(subject: str) -> str | None:
+    s = subject.replace(" ", "")
+    for word, scope in _PART_SCOPES:
+        if word in s:
+            return None if _PART_FILLER.sub("", s.replace(word, "", 1)) else scope
+    return None
+
+
+def _fiscal_head(c: Claim) -> bool:
+    """A 本年 财政拨款 income or expense figure: not a 总计 (which adds the carry-overs)."""
+    s = c.subject.replace(" ", "")
+    if "总计" in s or "结转" in s or "结余" in s or any(w in s for w, _ in _PART_SCOPES):
+        return False
+    read = _scope_and_flows(s)
+    return read is not None and read[0] == "fiscal"
+
+
+def _absent_funds(facts: FactBase) -> dict[str, Claim | None]:
+    """Funds the document states it does not have: by a stated 0, or in words (None)."""
+    out: dict[str, Claim | None] = {}
+    for c in facts.claims:
+        if c.kind == "amount" and c.source == "narrative" and c.value == 0:
+            scope = _part_scope(c.subject)
+            if scope in ("gov_fund", "soe"):
+                out.setdefault(scope, c)
+    for s in facts.sentences:
+        for m in _ABSENT.finditer(s.text):
+            out.setdefault("gov_fund" if m.group(1) == "政府性基金" else "soe", None)
+    return out
+
+
+def fund_lists(facts: FactBase) -> list[tuple[Claim, dict[str, Claim], list[str]]]:
+    """(财政拨款 head, its funds by scope, the funds stated absent) for each complete list."""
+    absent = _absent_funds(facts)
+    out = []
+    for head in facts.claims:
+        if head.kind != "amount" or head.source != "narrative" or not _fiscal_head(head):
+            continue
+        s = facts.sentence(head.sentence_id)
+        if "结转" in s.text or "结余" in s.text:
+            continue
+        parts: dict[str, Claim] = {}
+        for c in (c for c in s.claims if c.number.start > head.number.start):
+            scope = _part_scope(c.subject) if c.kind == "amount" else None
+            if scope is None or scope in parts:
+                break  # the list ends at the first figure that is not a fund of this head
+            parts[scope] = c
+        if "gpb" not in parts or len(parts) < 2:
+            continue
+        missing = [f for f in ("gov_fund", "soe") if f not in parts]
+        if all(f in absent for f in missing):
+            out.append((head, parts, missing))
+    return out
+
+
+def fund_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    """财政拨款 X，其中/包括 一般公共预算 A、政府性基金 B（、国有资本经营 C）: X = A + B + C when
+    every fund is stated, or the missing one is stated absent; a partial list is partsum's."""
+    absent = _absent_funds(facts)
+    for head, parts, missing in fund_lists(facts):
+        total = money(parts["gpb"])
+        for f in ("gov_fund", "soe"):
+            if f in parts:
+                total = total + money(parts[f])
+        head.verified = True
+        for c in parts.values():
+            c.verified = True
+        if money(head).overlaps(total):
+            continue
+        named = "＋".join(f"{_PART_NAMES[k]}{c.quote}" for k, c in parts.items())
+        zero = "；文中写明无" + "、".join(_PART_NAMES[f] for f in missing) if missing else ""
+        yield Finding(
+            evidence=[head.evidence("total"), *[c.evidence("part") for c in parts.values()],
+                      *[absent[f].evidence("part") for f in missing if absent[f] is not None]],
+            values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total),
+                    "parts": named + zero},
+            stated=head.quote,
+            expected=fmt(total.mid),
+            arithmetic=f"{named} = {fmt_interval(total)} ≠ {head.quote}{zero}",
+            derived=True,
+            section=facts.sentence(head.sentence_id).section,
+        )
