@@ -166,7 +166,8 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
     skips = skips or Skips()
     kinds = set(kinds or KINDS)
     claims = facts.claims
-    cited = {(e.line, e.start) for f in flags for e in f.evidence}
+    # a note (info) is no finding: the figures it cites stay open to plants
+    cited = {(e.line, e.start) for f in flags if f.severity != "info" for e in f.evidence}
     rels = find_relations(facts, catalogue)
     orig = View(claims)
     held = [r for r in rels if r.holds(orig) is True]
