@@ -174,6 +174,17 @@ class IdentityParams(_Strict):
     identities: list[IdentityItem] = Field(min_length=1)
 
 
+class GroupItem(_Strict):
+    name: str | None = None
+    total: str
+    parts: list[str] = Field(min_length=2)
+    title: str | None = None  # regex the group's breakdown table title must match
+
+
+class GroupShareParams(_Strict):
+    groups: list[GroupItem] = Field(min_length=1)
+
+
 def _concepts(**kw: Any) -> Any:
     """A parameter naming lexicon concept ids: each must exist once every lexicon is read."""
     return Field(json_schema_extra={"concept": True}, **kw)
@@ -188,6 +199,15 @@ class CodeLabelParams(_Strict):
     section: str = "function"
 
 
+class CodeTableParams(_Strict):
+    section: str = "function"
+    min_rows: int = Field(2, description="一张表中至少几行编码与名称不符（且名称是同级另一编码的名称）才提示")
+
+
+class ItemRowParams(_Strict):
+    min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
+
+
 def _pattern(default: Any = ..., description: str = "", **kw: Any) -> Any:
     """A parameter that is a regular expression (or a list / mapping of them): compiled and timed at load time."""
     if "default_factory" in kw:
@@ -200,6 +220,12 @@ class ScorePartsParams(_Strict):
     part_pattern: str | None = _pattern(None, "分项得分的引导词")
     weights_pattern: str | None = _pattern(None, "表示分值（而非得分）的词")
     min_parts: int = Field(3, ge=1)
+
+
+class BreakdownParams(_Strict):
+    complete: str | None = _pattern(None, "引出全部明细的词（具体情况如下、分别为）")
+    partial: str | None = _pattern(None, "引出部分明细的词（主要用于）")
+    components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
 
 
 class EnumerationParams(_Strict):
@@ -245,6 +271,13 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "compare_budget": _NoParams,
     "fund_scopes": _NoParams,
     "fund_parts": _NoParams,
+    "item_row": ItemRowParams,
+    "code_level": CodeLabelParams,
+    "code_outdated": CodeLabelParams,
+    "code_table": CodeTableParams,
+    "year_scope": _NoParams,
+    "share_of_group": GroupShareParams,
+    "breakdown": BreakdownParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -563,6 +596,133 @@ def _compile(pattern: str, path: Path, node: yaml.Node | None, rule_id: str, wha
             raise RuleError(path, _line_of(node),
                             f"{what} 的正则表达式“{pattern}”在本规则的测试用例上超过 {PATTERN_TIMEOUT} 秒"
                             "（灾难性回溯），已拒绝：请去掉嵌套的重复，如 (a|aa)+", _col_of(node), rule_id) from None
+
+
+# -- patterns under stress: adversarial text ---------------------------------------------------
+
+_META = set("()[]{}|*+?.^$\\")
+STRESS_LENGTH = 60  # characters of repeated text: Fibonacci-type backtracking needs about 30 to time out
+_STRESS_TAILS = ("", "。", "x", "1", "\n")
+# text any budget document is full of, when the pattern names no literal of its own
+_GROUP_OPEN = regex.compile(r"\(\?(?:[:=!>|]|<[=!]|P?<\w+>|P=\w+\)|[a-zA-Z-]+:?)")
+_STRESS_GENERIC = ("一", "a", "1", " ", "，", "本年度支出123.45万元，")
+
+
+def pattern_literals(pattern: str) -> list[str]:
+    """The literal runs of a pattern ('(自评|自评自评)+$' → 自评, 自评自评), and one character
+    of each class ('[@＠]' → @): the text a rule's own pattern is most likely to backtrack on."""
+    out: list[str] = []
+    run, i = "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt.isalnum():  # \d \w \s \b ...: a class, not a literal
+                out.append(run)
+                run = ""
+                out.append({"d": "1", "w": "一", "s": " "}.get(nxt.lower(), ""))
+            else:
+                run += nxt
+            i += 2
+            continue
+        if ch == "[":
+            out.append(run)
+            run = ""
+            end = pattern.find("]", i + 2)
+            inner = pattern[i + 1:end if end > 0 else len(pattern)].lstrip("^")
+            out.append(inner[:1] if inner[:1] not in ("\\", "") else "")
+            i = end + 1 if end > 0 else len(pattern)
+            continue
+        if ch in _META:
+            out.append(run)
+            run = ""
+            group = _GROUP_OPEN.match(pattern, i) if ch == "(" else None
+            if group:  # (?: (?= (?<name> ...: the group's syntax is no literal
+                i = group.end()
+                continue
+        else:
+            run += ch
+        i += 1
+    out.append(run)
+    return list(dict.fromkeys(x for x in out if x))
+
+
+def stress_texts(pattern: str) -> list[str]:
+    """Long repeats of the pattern's own literals (each, and all of them in turn), each followed
+    by a character that may make the match fail at the very end, where backtracking explodes."""
+    literals = pattern_literals(pattern)
+    units = [*literals, "".join(literals)] if len(literals) > 1 else literals
+    units += [u for u in _STRESS_GENERIC if u not in units]
+    texts = []
+    for u in dict.fromkeys(units):
+        body = u * max(2, STRESS_LENGTH // len(u))
+        texts += [body + tail for tail in _STRESS_TAILS]
+    return texts
+
+
+def stress_pattern(pattern: str, timeout: float = PATTERN_TIMEOUT) -> str | None:
+    """The first adversarial text on which the pattern takes longer than `timeout`, or None."""
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, TypeError):
+        return None  # reported by the loader
+    for text in stress_texts(pattern):
+        try:
+            compiled.search(text, timeout=timeout)
+        except TimeoutError:
+            return text
+    return None
+
+
+def _stress_error(pattern: str, path: Path, node: yaml.Node | None, rule_id: str, what: str) -> RuleError | None:
+    text = stress_pattern(pattern)
+    if text is None:
+        return None
+    shown = text if len(text) <= 24 else f"{text[:12]}…（{len(text)} 字）"
+    return RuleError(path, _line_of(node),
+                     f"{what} 的正则表达式“{pattern}”在构造的文字“{shown}”上超过 {PATTERN_TIMEOUT} 秒"
+                     "（灾难性回溯），运行时会超时：请去掉嵌套或重叠的重复，如 (a|aa)+、(.|..)+",
+                     _col_of(node), rule_id)
+
+
+def stress_errors(catalogue: "Catalogue") -> list[RuleError]:
+    """Each pattern of the catalogue's rule files tried on adversarial text (rules validate).
+
+    The loader only runs a pattern over its rule's own test cases, so a catastrophic pattern
+    with short tests loads; at run time it would time out on real text. This is slower than
+    loading (a timeout costs PATTERN_TIMEOUT seconds), so only `rules validate` pays for it.
+    """
+    errors: list[RuleError] = []
+    roots: dict[str, yaml.Node | None] = {}
+
+    def root_of(path: str) -> yaml.Node | None:
+        if path not in roots:
+            try:
+                roots[path] = read_yaml(Path(path))[1]
+            except (RuleError, OSError):
+                roots[path] = None
+        return roots[path]
+
+    for rule in catalogue.checks:
+        path = catalogue.sources.get(rule.id) or rule.path
+        for where, pattern in check_patterns(rule):
+            root = root_of(path)
+            nodes = _pattern_nodes(root, where) if root is not None else []
+            err = _stress_error(pattern, Path(path), nodes[0] if nodes else None, rule.id, where)
+            if err is not None:
+                errors.append(err)
+    vocab = catalogue.vocabulary
+    vpath = catalogue.sources.get(vocab.id)
+    if vpath:
+        root = root_of(vpath)
+        fillers = _pattern_nodes(root, "subject_fillers") if root is not None else []
+        for i, (where, pattern) in enumerate(vocabulary_patterns(vocab)):
+            node = (fillers[i] if where == "subject_fillers" and i < len(fillers)
+                    else _node_for(root, (where,)) if root is not None else None)
+            err = _stress_error(pattern, Path(vpath), node, vocab.id, where)
+            if err is not None:
+                errors.append(err)
+    return errors
 
 
 def _case_texts(tests: list[Case]) -> list[str]:
@@ -886,6 +1046,14 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, ident in enumerate(rule.params.get("identities", [])):
             refs.append((("params", "identities", i, "total"), ident["total"]))
             refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    if rule.kind == "breakdown":
+        for i, g in enumerate(rule.params.get("components", [])):
+            refs.append((("params", "components", i, "total"), g["total"]))
+            refs += [(("params", "components", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    if rule.kind == "share_of_group":
+        for i, g in enumerate(rule.params.get("groups", [])):
+            refs.append((("params", "groups", i, "total"), g["total"]))
+            refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
     for key in _flagged(rule.kind, "concept"):
         value = rule.params.get(key)
         if isinstance(value, str):

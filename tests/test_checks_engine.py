@@ -146,6 +146,16 @@ def _extracted(catalogue, text: str):
 
 
 def test_a_change_rate_from_a_low_confidence_figure_is_a_warning(catalogue):
+    # 100 ÷ 1,000 = 10.00%, stated 12.00%: contradicted; the change and its rate stand in the
+    # sentence after the amount, so they reach it only through a carried-over subject
+    text = "项目支出1,100.00万元。比上年增加100.00万元，增长12.00%。"
+    doc, sentences, claims = _extracted(catalogue, text)
+    [flag] = _flags(catalogue, doc, sentences, claims, "change.rate")
+    assert flag.severity == "warning" and flag.confidence == "low"
+    assert "100.00万元（第1行）主体承接上一句的金额" in flag.downgraded
+
+
+def test_a_weak_subject_inside_one_sentence_does_not_doubt_its_arithmetic(catalogue):
     text = "项目支出1,100.00万元，比上年增加100.00万元，增长12.00%。"  # 100 ÷ 1,000 = 10.00%
     doc, sentences, claims = _extracted(catalogue, text)
     [flag] = _flags(catalogue, doc, sentences, claims, "change.rate")
@@ -155,5 +165,5 @@ def test_a_change_rate_from_a_low_confidence_figure_is_a_warning(catalogue):
     for c in claims:
         c.verified = False
     [flag] = _flags(catalogue, doc, sentences, claims, "change.rate")
-    assert flag.severity == "warning" and flag.confidence == "low"
-    assert "1,100.00万元（第1行）主语由较弱的规则确定" in flag.downgraded
+    # the three figures are related by the sentence itself: the subject links nothing
+    assert flag.severity == "error" and flag.confidence == "high" and flag.downgraded is None

@@ -30,29 +30,10 @@ pytestmark = need_shared(SHARED / "dev" / "pdf")
 KNOWN_STRAYS: dict[str, int] = {}
 # key flags the auditor does not raise yet (recall: issue 11), as "document stem::key id"
 KNOWN_GAPS: set[str] = {
-    # 三公 component shares of a 三公 whole the sentence names but does not state
-    "jiangsu_npc_office_2017_budget::sangong-share-abroad",
-    "jiangsu_npc_office_2017_budget::sangong-share-vehicle",
-    "jiangsu_npc_office_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-vehicle",
-    "jiangsu_procuratorate_2017_budget::sangong-share-reception",
-    "jiangsu_procuratorate_2017_budget::sangong-share-abroad",
-    # a narrative item name against the table row it names (a 项 label on a 类 amount)
-    "jiangsu_npc_office_2017_budget::class-201-labelled-as-admin-operation-item",
-    "putuo_welfare_home_2024_unit_budget::welfare-institution-item-narrative-vs-table",
-    # a 款 marked （类）; a class under an outdated name; misprinted or serial codes
-    "jiangsu_npc_office_2018_budget::kuan-labelled-lei",
-    "jiangsu_npc_standing_committee_2019_budget::kuan-labelled-lei",
-    "putuo_welfare_home_2024_unit_budget::class-210-outdated-name",
-    "putuo_welfare_home_2024_unit_budget::code-7-for-2101102",
-    "putuo_welfare_home_2024_unit_budget::econ-codes-serial-numbering",
-    # year consistency: a template year left in the text
-    "jiangsu_npc_standing_committee_2019_budget::budget-unit-scope-year-2018",
     # a one-line web table (name and 3-4 figures repeated) is not read as a table
     "pingtan_2015_sangong_budget_table::total-column-sum",
     "pingtan_2015_sangong_budget_table::reception-column-sum",
     # a prose breakdown of income against its total
-    "pingtan_baiqing_2014_final::income-breakdown-short-by-fund",
     # the same class total printed 0.01 apart in two tables; 持平 against two levels
     "putuo_finance_bureau_2024_final::class-208-total-vs-detail",
     "putuo_finance_bureau_2024_final::fiscal-grand-total-flat",

@@ -37,7 +37,7 @@ from auditor.claims.model import Claim
 from auditor.interval import Interval
 
 KINDS = ("change_rate", "share", "rate", "amount", "count", "qizhong_part", "direction", "table_cell", "score",
-         "change_levels", "fund_change", "fund_parts", "compare_words")
+         "sangong_share", "breakdown_item", "change_levels", "fund_change", "fund_parts", "compare_words")
 MARGIN_ULPS = 3  # the mutated print is read as ±3 units in its last place, not ±0.5
 _PRINT = regex.compile(r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?")
 _CELL = regex.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)\.(?P<frac>\d+)$")
@@ -157,6 +157,16 @@ def _claim_kinds(c: Claim, rels: list[Relation]) -> list[str]:
         kinds.append("amount")
     if c.kind in ("amount", "count") and any(r.kind == "partsum" and c.id in r.members[1:] for r in rels):
         kinds.append("qizhong_part")
+    return _list_kinds(c, rels, kinds)
+
+
+def _list_kinds(c: Claim, rels: list[Relation], kinds: list[str]) -> list[str]:
+    """A component's share of an unstated group whole is planted as sangong_share (not share);
+    an item of a breakdown list (具体情况如下：A…、B…) as breakdown_item."""
+    if c.kind == "share" and any(r.kind == "group_share" and r.members[0] == c.id for r in rels):
+        kinds = [k for k in kinds if k != "share"] + ["sangong_share"]
+    if c.kind == "amount" and any(r.kind == "breakdown" and c.id in r.members[1:] for r in rels):
+        kinds.append("breakdown_item")
     return kinds
 
 
@@ -208,7 +218,8 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
                 skips.add("direction", "no flippable word or no direction pair")
         for kind in wanted:
             targets = [r for r in mine if r.kind == "partsum" and r.members[0] != c.id] \
-                if kind == "qizhong_part" else _LEVEL_TARGETS[kind](c, mine) if kind in _LEVEL_TARGETS else mine
+                if kind == "qizhong_part" else _LEVEL_TARGETS[kind](c, mine) if kind in _LEVEL_TARGETS \
+                else _list_targets(kind, c, mine)
             site = _value_site(doc_name, text, c, kind, targets, claims, seed)
             if isinstance(site, str):
                 skips.add(kind, site)
@@ -219,6 +230,15 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
     if "compare_words" in kinds:
         sites.extend(_compare_sites(doc_name, facts, held, rels, cited, skips))
     return sites
+
+
+def _list_targets(kind: str, c: Claim, mine: list[Relation]) -> list[Relation]:
+    """The relations a list mutation must break: the group share, or the breakdown the item is in."""
+    if kind == "sangong_share":
+        return [r for r in mine if r.kind == "group_share"]
+    if kind == "breakdown_item":
+        return [r for r in mine if r.kind == "breakdown" and r.members[0] != c.id]
+    return mine
 
 
 def _value_site(doc: str, text: str, c: Claim, kind: str, rels: list[Relation], claims: list[Claim],

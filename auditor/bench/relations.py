@@ -186,9 +186,29 @@ def _fund_change(rel: Relation, view: View) -> bool | None:
     return view.iv(da).scale(Decimal(sa)).overlaps(view.iv(db).scale(Decimal(sb)))
 
 
+def _group_share(rel: Relation, view: View) -> bool | None:
+    """A share of a group's whole: the whole is a table figure (fixed) or the sum of the components."""
+    s, part, *components = _claims(rel, view)
+    whole = rel.data.get("whole") or interval_sum([view.iv(c) for c in components])
+    if whole.lo <= 0:
+        return None
+    expected = view.iv(part) / whole
+    return None if expected is None else view.iv(s).overlaps(expected.scale(_HUNDRED))
+
+
+def _breakdown(rel: Relation, view: View) -> bool | None:
+    """Items never exceed their total; a complete breakdown also does not fall short."""
+    head, *items = _claims(rel, view)
+    total, whole = interval_sum([view.iv(p) for p in items]), view.iv(head)
+    if total.lo > whole.hi:
+        return False
+    return not (rel.data.get("complete") and total.hi < whole.lo)
+
+
 _EVAL = {"change": _change, "direction": _direction, "share": _share, "rate": _rate,
          "partsum": _partsum, "score": _sum_equal, "identity": _sum_equal, "agree": _agree,
-         "levels": _levels, "compare": _compare, "fund_change": _fund_change, "fund_parts": _sum_equal}
+         "levels": _levels, "compare": _compare, "fund_change": _fund_change, "fund_parts": _sum_equal,
+         "group_share": _group_share, "breakdown": _breakdown}
 
 
 # -- discovery ------------------------------------------------------------------------
@@ -273,6 +293,8 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
                 out.append(Relation("identity", (total[1].id, *[p[1].id for p in parts])))  # type: ignore[index]
         elif rule.kind == "score_parts":
             out.extend(_score_relations(facts, rule.params))
+        elif rule.kind in ("share_of_group", "breakdown"):
+            out.extend(list_relations(facts, rule))
     out.extend(level_relations(facts))
     return out
 
@@ -311,6 +333,30 @@ def level_relations(facts: FactBase) -> list[Relation]:
                 out.append(Relation("fund_change", (a.delta.id, b.delta.id, a.level.id, b.level.id)))
     for head, parts, _missing in fund_lists(facts):
         out.append(Relation("fund_parts", (head.id, *[c.id for c in parts.values()])))
+    return out
+
+
+def list_relations(facts: FactBase, rule) -> list[Relation]:
+    """The relations of the group-share and breakdown kinds, read the way the kinds read them."""
+    from auditor.checks.kinds import group_share, partsum
+
+    out: list[Relation] = []
+    if rule.kind == "share_of_group":
+        for g in rule.params["groups"]:
+            total, parts = g["total"], list(g["parts"])
+            if facts.value(total) is not None:
+                continue
+            table = group_share.group_table(facts, total, parts, g.get("title"))
+            for s, part in group_share._component_shares(facts, total, parts):
+                if table is not None and total in table.values:
+                    out.append(Relation("group_share", (s.id, part.id), {"whole": table.values[total].interval}))
+                    continue
+                stated = [facts.value(c) for c in parts]
+                if all(x is not None for x in stated):
+                    out.append(Relation("group_share", (s.id, part.id, *[x[1].id for x in stated])))  # type: ignore[index]
+    else:
+        for head, items, complete in partsum.breakdowns(rule, facts):
+            out.append(Relation("breakdown", (head.id, *[i.id for i in items]), {"complete": complete}))
     return out
 
 

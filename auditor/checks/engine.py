@@ -98,9 +98,10 @@ def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
     if facts is None:
         return reasons
     seen_tables: set[int] = set()
+    local = _one_sentence(finding, facts)
     for ev in finding.evidence:
         for c in facts.claims_at(ev):
-            if c.confidence == "low":
+            if c.confidence == "low" and not local:
                 why = c.confidence_reason or "读取规则较弱"
                 reasons.append(f"{c.quote}（第{c.location.line}行）{why}")
                 break
@@ -113,18 +114,119 @@ def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
-def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn]) -> list[Flag]:
+def _one_sentence(finding: Finding, facts: FactBase) -> bool:
+    """Every figure of the finding is a narrative claim of one and the same sentence.
+
+    Such a relation is read from the sentence's own grammar (本年数, 增减额 and 增幅 side by
+    side; 年初预算为A…支出决算为B，完成年初预算的C): a weakly resolved subject links nothing
+    here, so it is no reason to doubt the arithmetic. A misread table still is.
+    """
+    sentences = set()
+    for ev in finding.evidence:
+        claims = facts.claims_at(ev)
+        if not claims or claims[0].source != "narrative":
+            return False
+        sentences.add(claims[0].sentence_id)
+    return len(sentences) == 1
+
+
+@dataclass
+class RuleOutcome:
+    """What one rule made of one document: the row a reader checks before trusting silence.
+
+    status: failed (raised flags), held (compared figures and all agreed), evaluated (ran, but
+    found no relation it could decide), errored (the rule itself broke; its results are dropped,
+    the other rules' stand). `claims` counts the figures the rule compared, whatever other rules
+    did with them; `flags` the failed relations it reported (before --min-severity).
+    """
+
+    rule: str
+    kind: str
+    status: str
+    flags: int = 0
+    claims: int = 0
+    error: str | None = None  # why the rule broke (Chinese), for errored
+    patterns: list[str] = field(default_factory=list)  # the rule's patterns at fault ("params.x: …")
+
+    def note(self) -> str:
+        """One line for the document's notes (Chinese), naming the rule and its pattern."""
+        where = "；".join(self.patterns)
+        return (f"[{self.rule}] 规则运行出错，已跳过这条规则（其他规则的结果不受影响）：{self.error}"
+                + (f"；正则表达式 {where}" if where else ""))
+
+
+def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn],
+               outcomes: list[RuleOutcome] | None = None) -> list[Flag]:
+    """Flags of every rule; a rule that raises (a catastrophic pattern timing out, a kind's bug)
+    loses only its own results. With `outcomes`, one RuleOutcome per rule is appended to it."""
     flags: list[Flag] = []
     for rule in rules:
         fn = kinds.get(rule.kind)
         if fn is None:
             raise KeyError(f"{rule.path}: unknown kind {rule.kind}")
-        seen: set[tuple] = set()
+        mine, outcome = _run_rule(rule, fn, facts)
+        flags += mine
+        if outcomes is not None:
+            outcomes.append(outcome)
+    flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
+    return flags
+
+
+def _run_rule(rule: CheckRule, fn: KindFn, facts: FactBase) -> tuple[list[Flag], RuleOutcome]:
+    """One rule in isolation: the claims' verified marks are cleared while it runs (so it counts
+    the figures it compared itself) and merged back only when it finishes."""
+    before = [c.verified for c in facts.claims]
+    for c in facts.claims:
+        c.verified = False
+    flags: list[Flag] = []
+    seen: set[tuple] = set()
+    try:
         for finding in fn(rule, facts):
             key = finding.key or tuple((e.line, e.start) for e in finding.evidence)
             if key in seen:
                 continue
             seen.add(key)
             flags.append(render(rule, finding, facts))
-    flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
-    return flags
+    except MemoryError:
+        raise
+    except Exception as exc:  # the rule's fault is the rule's: drop its partial work, keep going
+        for c, v in zip(facts.claims, before):
+            c.verified = v
+        return [], RuleOutcome(rule.id, rule.kind, "errored", error=_describe(exc), patterns=_culprits(rule, exc))
+    compared = 0
+    for c, v in zip(facts.claims, before):
+        compared += c.verified
+        c.verified = c.verified or v
+    status = "failed" if flags else "held" if compared else "evaluated"
+    return flags, RuleOutcome(rule.id, rule.kind, status, len(flags), compared)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"正则表达式超过 {RULE_TIMEOUT} 秒未完成（灾难性回溯），TimeoutError"
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _culprits(rule: CheckRule, exc: Exception) -> list[str]:
+    """The rule's patterns to blame: for a timeout, those that also time out on adversarial
+    text (else all of them); for another error, all of them (the reader judges)."""
+    from auditor.catalogue import check_patterns
+
+    patterns = check_patterns(rule)
+    if isinstance(exc, TimeoutError):
+        slow = [(w, p) for w, p in patterns if _times_out(p)]
+        patterns = slow or patterns
+    return [f"{w}: “{p}”" for w, p in patterns]
+
+
+_SLOW: dict[str, bool] = {}
+
+
+def _times_out(pattern: str) -> bool:
+    """Whether a pattern times out on adversarial text, remembered for the process (a corpus
+    run meets the same bad pattern in every document)."""
+    if pattern not in _SLOW:
+        from auditor.catalogue import stress_pattern
+
+        _SLOW[pattern] = stress_pattern(pattern, RULE_TIMEOUT) is not None
+    return _SLOW[pattern]

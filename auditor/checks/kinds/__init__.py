@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, funds, identity, levels, partsum, rate, score, share, table_rate, table_sum
+from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, funds, group_share, identity, item_row, levels, partsum, rate, score, share, table_rate, table_sum, year
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -25,6 +25,13 @@ KINDS: dict[str, KindFn] = {
     "compare_budget": compare.compare_budget,
     "fund_scopes": funds.fund_scopes,
     "fund_parts": funds.fund_parts,
+    "item_row": item_row.item_row,
+    "code_level": code_label.code_level,
+    "code_outdated": code_label.code_outdated,
+    "code_table": code_label.code_table,
+    "year_scope": year.year_scope,
+    "share_of_group": group_share.share_of_group,
+    "breakdown": partsum.breakdown,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -55,4 +62,11 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "compare_budget": _COMMON | {"subject", "current", "budget", "phrase"},
     "fund_scopes": _COMMON | {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"},
     "fund_parts": _COMMON | {"subject", "total", "sum", "parts"},
+    "item_row": _COMMON | {"subject", "code", "row", "score", "match", "table_value", "note"},
+    "code_level": _COMMON | {"pairs", "count"},
+    "code_outdated": _COMMON | {"code", "printed", "official", "since", "year"},
+    "code_table": _COMMON | {"code", "printed", "official", "rival", "rival_name"},
+    "year_scope": _COMMON | {"year", "printed", "what"},
+    "share_of_group": _COMMON | {"subject", "part", "whole", "whole_label", "whole_source", "note"},
+    "breakdown": _COMMON | {"subject", "total", "sum", "marker", "relation"},
 }
