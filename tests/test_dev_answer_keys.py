@@ -30,10 +30,6 @@ pytestmark = need_shared(SHARED / "dev" / "pdf")
 KNOWN_STRAYS: dict[str, int] = {}
 # key flags the auditor does not raise yet (recall: issue 11), as "document stem::key id"
 KNOWN_GAPS: set[str] = {
-    # the same change stated across scopes (财政拨款 = 一般公共预算 when the other funds are empty)
-    "jiangsu_procuratorate_2018_budget::fiscal-change-amount-p25",
-    "jiangsu_procuratorate_2018_budget::fiscal-expenditure-change-amount-p26",
-    "jiangsu_procuratorate_2018_budget::gpb-expenditure-change-amount-p28",
     # a one-line web table (name and 3-4 figures repeated) is not read as a table
     "pingtan_2015_sangong_budget_table::total-column-sum",
     "pingtan_2015_sangong_budget_table::reception-column-sum",
