@@ -118,7 +118,7 @@ def _header_read(table: Table) -> bool:
 def _continued(doc: Document, table: Table) -> bool:
     """Another table without a title of its own starts right below: the grid may go on there."""
     for other in doc.tables:
-        if other is not table and 0 < other.location.line - table.line_end <= 3 and not other.title:
+        if other is not table and 0 < other.location.line - table.line_end <= 5 and not other.title:
             return True
     return False
 
