@@ -249,6 +249,22 @@ class TableRateParams(_Strict):
     score_rules: list[str] | None = None
 
 
+class BlankTarget(_Strict):
+    name: str
+    title: str  # regex the table's title must match (the title names the quantity)
+    names: str  # regex: the quantity's names in the narrative (a figure's subject, after 无/没有)
+    concepts: list[str] = Field(default_factory=list)  # lexicon concepts that are the quantity or its parts
+    exclude: str | None = None  # regex: a subject with these words is another quantity
+    ignore_columns: str | None = None  # regex: columns of other quantities in the same table
+    total: str | None = None  # the concept of the whole (of `concepts`): a part stated as 0 says nothing
+    whole: str | None = None  # regex: a subject naming the whole quantity (not 项目支出 of it)
+
+
+class BlankTableParams(_Strict):
+    targets: list[BlankTarget] = Field(min_length=1)
+    none_words: str | None = _pattern(None, "表示“没有”的词（无、没有、未发生）")
+
+
 KIND_PARAMS: dict[str, type[BaseModel]] = {
     "change_rate": _NoParams,
     "change_direction": _NoParams,
@@ -278,6 +294,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "year_scope": _NoParams,
     "share_of_group": GroupShareParams,
     "breakdown": BreakdownParams,
+    "blank_table": BlankTableParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -1054,6 +1071,11 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, g in enumerate(rule.params.get("groups", [])):
             refs.append((("params", "groups", i, "total"), g["total"]))
             refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    if rule.kind == "blank_table":
+        for i, t in enumerate(rule.params.get("targets", [])):
+            refs += [(("params", "targets", i, "concepts", j), c) for j, c in enumerate(t.get("concepts") or [])]
+            if t.get("total"):
+                refs.append((("params", "targets", i, "total"), t["total"]))
     for key in _flagged(rule.kind, "concept"):
         value = rule.params.get(key)
         if isinstance(value, str):

@@ -1,7 +1,7 @@
 """The closed set of check kinds a rule may name in `kind:`."""
 
 from auditor.checks.engine import KindFn
-from auditor.checks.kinds import agree, change, code_label, compare, enumeration, forms, funds, group_share, identity, item_row, levels, partsum, rate, score, share, table_rate, table_sum, year
+from auditor.checks.kinds import agree, blank_table, change, code_label, compare, enumeration, forms, funds, group_share, identity, item_row, levels, partsum, rate, score, share, table_rate, table_sum, year
 
 KINDS: dict[str, KindFn] = {
     "change_rate": change.change_rate,
@@ -32,6 +32,7 @@ KINDS: dict[str, KindFn] = {
     "year_scope": year.year_scope,
     "share_of_group": group_share.share_of_group,
     "breakdown": partsum.breakdown,
+    "blank_table": blank_table.blank_table,
 }
 
 # The placeholders a rule's `message` may use, per kind: what the kind's module puts into
@@ -69,4 +70,5 @@ PLACEHOLDERS: dict[str, set[str]] = {
     "year_scope": _COMMON | {"year", "printed", "what"},
     "share_of_group": _COMMON | {"subject", "part", "whole", "whole_label", "whole_source", "note"},
     "breakdown": _COMMON | {"subject", "total", "sum", "marker", "relation"},
+    "blank_table": _COMMON | {"name", "table", "table_state"},
 }
