@@ -304,7 +304,15 @@ def _chart(data: dict) -> dict:
 
 
 def write_html(data: dict, folder: Path) -> Path:
-    """Write index.html and one page per document into `folder`; returns index.html's path."""
+    """Write index.html and one page per document into `folder`; returns index.html's path.
+
+    A corpus larger than one index page gets a paged index (auditor.report.stream).
+    """
+    from auditor.report.stream import PAGE_SIZE, write_html_paged
+
+    if len(data["documents"]) > PAGE_SIZE:
+        meta = {k: v for k, v in data.items() if k != "documents"}
+        return write_html_paged(meta, lambda: data["documents"], folder)
     env = _env()
     assets = load_assets()
     rules = data.get("rules", {})
