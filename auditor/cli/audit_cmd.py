@@ -34,7 +34,10 @@ FORMATS = ("text", "concise", "json", "sarif")
 
 def usage_error(console: Console, message: str) -> typer.Exit:
     """A usage or input error: on stderr (whatever `console` is), exit 2."""
-    Console(stderr=True, highlight=False).print(f"[red]错误[/red]: {message}", soft_wrap=True)
+    from rich.markup import escape
+
+    # escaped: a message may hold a path or an install hint in brackets (pip install -e '.[dask]')
+    Console(stderr=True, highlight=False).print(f"[red]错误[/red]: {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
 
 

@@ -82,6 +82,8 @@ class IsolatedAuditor:
 
     def audit(self, path: str) -> dict:
         """The document's result dict; a timeout, a memory cap or a crash is the document's error."""
+        if self.slot is not None and not self.slot.proc.is_alive():  # died idle (OOM killer): not this document's fault
+            self.close()
         if self.slot is None:
             self.slot = self._start()
         slot, s = self.slot, self.settings
