@@ -308,11 +308,11 @@ def write_html(data: dict, folder: Path) -> Path:
 
     A corpus larger than one index page gets a paged index (auditor.report.stream).
     """
-    from auditor.report.stream import PAGE_SIZE, write_html_paged
+    from auditor.report import stream
 
-    if len(data["documents"]) > PAGE_SIZE:
+    if len(data["documents"]) > stream.PAGE_SIZE:
         meta = {k: v for k, v in data.items() if k != "documents"}
-        return write_html_paged(meta, lambda: data["documents"], folder)
+        return stream.write_html_paged(meta, lambda: data["documents"], folder)
     env = _env()
     assets = load_assets()
     rules = data.get("rules", {})

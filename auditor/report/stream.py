@@ -61,8 +61,9 @@ def _slim(d: dict) -> dict:
 
 
 def write_html_paged(meta: dict, documents: Callable[[], Iterable[dict]], folder: Path,
-                     store=None, page_size: int = PAGE_SIZE) -> Path:
+                     store=None, page_size: int | None = None) -> Path:
     """index.html (+ index-N.html) and one page per document; `documents()` is iterated twice."""
+    page_size = page_size or PAGE_SIZE
     from auditor.report.html import (SEVERITY, STATUS, _chart, _counts, _env, _flag_view, document_view,
                                      load_assets, page_name)
     from auditor.report.json_report import write_atomic
