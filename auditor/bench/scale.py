@@ -42,6 +42,19 @@ def _status_kb(pid: int, field: str) -> int | None:
     return None
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of `pid` so far (/proc/PID/stat fields 14 and 15)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text("ascii", "replace")
+        fields = stat[stat.rindex(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _children(pid: int) -> list[int]:
     """Children started by any thread of `pid` (a LocalCluster starts its workers from its own thread)."""
     out: list[int] = []
@@ -72,6 +85,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.lines_of, self.interval = root, lines_of, interval
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, float] = {}
         self.progress: list[tuple[float, int]] = []
         self._halt = threading.Event()
         self._lines = 0
@@ -100,6 +114,9 @@ class TreeSampler(threading.Thread):
             if hwm is not None:
                 old = self.peaks.get(pid, (role, 0))[1]
                 self.peaks[pid] = (role, max(old, hwm))
+            cpu = _cpu_s(pid)
+            if cpu is not None:
+                self.cpu[pid] = max(cpu, self.cpu.get(pid, 0.0))
             stack.extend((c, role) for c in _children(pid))
 
     def _count_lines(self) -> None:
@@ -123,6 +140,13 @@ class TreeSampler(threading.Thread):
         self._halt.set()
         self.join(5)
         self._count_lines()
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds by role, summed over processes (as last read: the final moments may be missed)."""
+        out: dict[str, float] = {}
+        for pid, (role, _kb) in self.peaks.items():
+            out[role] = round(out.get(role, 0.0) + self.cpu.get(pid, 0.0), 2)
+        return dict(sorted(out.items()))
 
     def by_role(self) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {}
@@ -170,6 +194,7 @@ def run_setting(folder: Path, n: int, engine: str, jobs: int, out_dir: Path) -> 
         "peak_rss_mb": {"main": rss.get("main", [None])[0], "workers": rss.get("audit_child", []),
                         "dask_workers": rss.get("dask_worker", []), "forkservers": rss.get("forkserver", []),
                         "other": rss.get("other", [])},
+        "cpu_s": sampler.cpu_by_role(),
         "summary": stdout.strip().splitlines()[0] if stdout.strip() else "",
         "loadavg_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }

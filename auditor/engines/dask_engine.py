@@ -186,15 +186,14 @@ class AuditorPlugin(_PluginBase):
         return iso.audit(path)
 
 
-def audit_task(path: str) -> dict:
-    """The Dask task: one document through this worker's plugin."""
+def audit_batch(paths: list[str]) -> list[dict]:
+    """The Dask task: a few documents, each on its own through this worker's plugin (its own limits)."""
     from distributed import get_worker
 
-    worker = get_worker()
-    plugin = worker.plugins.get(PLUGIN_NAME)
-    if plugin is None:  # pragma: no cover - a worker that joined after registration gets it from the scheduler
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    if plugin is None:  # pragma: no cover - registration reaches every worker, late joiners included
         raise RuntimeError("auditor worker plugin is not registered on this worker")
-    return plugin.run(path)
+    return [plugin.run(p) for p in paths]
 
 
 # ---- on the client ------------------------------------------------------------------------
@@ -239,28 +238,35 @@ class DaskCluster:
         self.close()
 
 
+DEFAULT_BATCH = 8  # documents per task: the scheduler's per-task cost (~1-2 ms, a round trip) spread over 8
+
+
 def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: DaskCluster,
                        cache: ResultCache | None = None, on_document: Callable[[dict], None] | None = None,
-                       keep: bool = True, ahead: int | None = None) -> list[dict]:
+                       keep: bool = True, ahead: int | None = None, batch: int = DEFAULT_BATCH) -> list[dict]:
     """Audit `files` on the cluster; their result dicts in input order (handed to on_document as they come).
 
-    With keep=False nothing is kept (a streaming run); memory then holds at most `ahead`
-    results: those finished out of order, waiting for an earlier slow one.
+    A task is a batch of up to `batch` documents in input order; each document still runs
+    alone in the worker's isolated child, with its own timeout and memory cap, so a bad file
+    costs only its own result. With keep=False nothing is kept (a streaming run): memory
+    holds at most `ahead` results, those finished out of order waiting for an earlier one.
     """
     from distributed import as_completed
 
     client = cluster.client
-    plugin = AuditorPlugin(asdict(settings))
-    client.register_plugin(plugin, name=PLUGIN_NAME)
-    window = 4 * cluster.threads  # tasks in flight: enough to keep every worker busy between round trips
-    ahead = ahead or max(64, 16 * window)
+    client.register_plugin(AuditorPlugin(asdict(settings)), name=PLUGIN_NAME)
+    batch = max(1, batch)
+    window = 2 * cluster.threads  # batches in flight: one running and one queued per worker thread
+    ahead = ahead or max(256, 4 * window * batch)
     out: list[dict] = []
     done: dict[int, dict] = {}
     shas: dict[int, str] = {}
     emitted = submitted = 0
     n = len(files)
-    futures = as_completed()
-    in_flight: dict[object, int] = {}
+    futures = as_completed(with_results=True, raise_errors=False)
+    in_flight: dict[str, list[int]] = {}  # task key -> its documents' indices
+    live: dict[str, object] = {}  # task key -> its future
+    run_id = f"{time.time_ns():x}"
 
     def emit() -> None:
         nonlocal emitted
@@ -281,43 +287,72 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
                 pass  # a full disk loses the cache entry, never the result
         done[i] = d
 
+    def next_batch() -> list[int]:
+        """Up to `batch` indices to audit, from the next ones; cache hits and unreadable files are settled here."""
+        nonlocal submitted
+        picked: list[int] = []
+        while submitted < n and len(picked) < batch and submitted - emitted < ahead:
+            i, f = submitted, files[submitted]
+            submitted += 1
+            if cache is not None:
+                try:
+                    shas[i] = file_sha256(f)
+                except OSError as exc:
+                    done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
+                    continue
+                hit = cache.get(shas[i], str(f))
+                if hit is not None:
+                    done[i] = hit
+                    continue
+            picked.append(i)
+        return picked
+
     try:
         while emitted < n:
-            while submitted < n and len(in_flight) < window and submitted - emitted < ahead:
-                i, f = submitted, files[submitted]
-                submitted += 1
-                if cache is not None:
-                    try:
-                        shas[i] = file_sha256(f)
-                    except OSError as exc:
-                        done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
-                        continue
-                    hit = cache.get(shas[i], str(f))
-                    if hit is not None:
-                        done[i] = hit
-                        continue
-                fut = client.submit(audit_task, str(f), pure=False, key=f"audit-{i}-{id(futures):x}")
-                in_flight[fut] = i
-                futures.add(fut)
+            while len(in_flight) < window and submitted < n and submitted - emitted < ahead:
+                picked = next_batch()
+                if picked:
+                    fut = client.submit(audit_batch, [str(files[i]) for i in picked], pure=False,
+                                        key=f"audit-{run_id}-{picked[0]}")
+                    in_flight[fut.key] = picked
+                    live[fut.key] = fut
+                    futures.add(fut)
+                emit()
             emit()
             if not in_flight:
                 continue
-            fut = next(futures)
-            i = in_flight.pop(fut)
-            try:
-                d = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker lost with the task (KilledWorker, ...)
-                path = str(files[i])
-                d = error_document(path, f"{path}: Dask 工作进程异常（{type(exc).__name__}: {str(exc)[:300]}），"
-                                         "这个文档未审核，运行继续", "crash")
+            fut, result = _next_result(futures)
+            picked = in_flight.pop(fut.key)
+            live.pop(fut.key, None)
+            if isinstance(result, BaseException):  # a worker lost with the task, again and again (KilledWorker)
+                result = [error_document(str(files[i]), f"{files[i]}: Dask 工作进程异常（{type(result).__name__}: "
+                                         f"{str(result)[:300]}），这个文档未审核，运行继续", "crash") for i in picked]
             fut.release()
-            record(i, d)
+            for i, d in zip(picked, result):
+                record(i, d)
             emit()
     finally:
-        for fut in in_flight:
-            fut.cancel()
+        if in_flight:  # an interrupted run: drop what is queued on the cluster
+            try:
+                client.cancel(list(live.values()), force=True)
+            except Exception:  # noqa: BLE001 - the cluster may be gone already
+                pass
         try:
             client.unregister_worker_plugin(PLUGIN_NAME)
         except Exception:  # noqa: BLE001 - the cluster may be gone already
             pass
     return out
+
+
+def _next_result(futures):
+    """The next finished future and its result, or the exception it ended with."""
+    try:
+        fut, result = next(futures)
+    except StopIteration:  # pragma: no cover - only when nothing is in flight, which the caller excludes
+        raise RunnerError("Dask: 没有进行中的任务") from None
+    if fut.status != "finished":  # an error comes as the exception, or as (type, exception, traceback)
+        if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+            result = result[1]
+        if not isinstance(result, BaseException):
+            result = RuntimeError(f"task {fut.status}")
+    return fut, result
