@@ -199,6 +199,14 @@ def audit_batch(paths: list[str]) -> list[dict]:
 # ---- on the client ------------------------------------------------------------------------
 
 
+# The LocalCluster's settings. The statistical profiler is off: it keeps one profile per
+# second of each worker for an hour (distributed.worker.profile; measured ~30 KB/s here), so a
+# worker's memory would grow with the length of the run, not with anything the run needs.
+# Workers of an existing scheduler take the same settings from the environment (README).
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.worker.profile.enabled": False,
+                        "logging.distributed": "error"}
+
+
 class DaskCluster:
     """A client on an existing scheduler (`tcp://host:8786`) or on a LocalCluster of this machine."""
 
@@ -214,7 +222,7 @@ class DaskCluster:
             except (OSError, TimeoutError) as exc:
                 raise RunnerError(f"无法连接 Dask 调度器 {scheduler}: {exc}") from None
         else:
-            with dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"}):
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
                 self.cluster = distributed.LocalCluster(
                     n_workers=max(1, workers), threads_per_worker=max(1, threads_per_worker), processes=True,
                     dashboard_address=None, memory_limit=memory_limit, silence_logs=40)
