@@ -187,3 +187,15 @@ def test_engine_and_scheduler_usage_errors(tmp_path):
     assert r.returncode == 2 and "--scheduler" in r.stderr
     r = run_cli(SEED_TEXTS[0], "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", "-q", timeout=120)
     assert r.returncode == 2 and "无法连接 Dask 调度器" in r.stderr, r.stderr[-2000:]
+
+
+def test_a_worker_with_another_auditor_version_stops_the_run_before_any_document(cluster, monkeypatch):
+    import auditor.cache
+    from auditor.engines.dask_engine import run_documents_dask
+    from auditor.runner import RunnerError
+
+    monkeypatch.setattr(auditor.cache, "auditor_version", lambda: "0.0.0+client")
+    seen: list[dict] = []
+    with pytest.raises(RunnerError, match="版本"):
+        run_documents_dask(SEED_TEXTS[:1], RunSettings(), cluster, on_document=seen.append)
+    assert seen == []

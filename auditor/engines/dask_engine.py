@@ -246,6 +246,35 @@ class DaskCluster:
         self.close()
 
 
+def worker_version() -> str:
+    """This process's auditor version (run on each worker by check_workers)."""
+    from auditor.cache import auditor_version
+
+    return auditor_version()
+
+
+def check_workers(client, wait_s: float = 60.0) -> None:
+    """At least one worker, and every worker runs this auditor version: results must not depend on
+    which machine a document landed on (the cache and the JSON record the client's version)."""
+    from auditor.cache import auditor_version
+
+    try:
+        client.wait_for_workers(1, timeout=wait_s)
+    except (TimeoutError, OSError):
+        raise RunnerError(f"Dask 调度器在 {wait_s:g} 秒内没有可用的工作进程（先启动 dask worker）") from None
+    try:
+        versions = client.run(worker_version)
+    except Exception as exc:  # noqa: BLE001 - a worker without the auditor package
+        raise RunnerError(f"Dask 工作进程无法运行 auditor（{type(exc).__name__}: {exc}）；"
+                          "每台工作机都要安装同一版本：pip install -e '.[dask]'") from None
+    mine = auditor_version()
+    other = {addr: v for addr, v in versions.items() if v != mine}
+    if other:
+        addr, v = next(iter(other.items()))
+        raise RunnerError(f"Dask 工作进程 {addr} 的 auditor 版本 {v} 与本机 {mine} 不同"
+                          f"（共 {len(other)} 个）；结果会因机器而异，请在每台机器上安装同一版本")
+
+
 DEFAULT_BATCH = 8  # documents per task: the scheduler's per-task cost (~1-2 ms, a round trip) spread over 8
 
 
@@ -262,6 +291,7 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
     from distributed import as_completed
 
     client = cluster.client
+    check_workers(client)
     client.register_plugin(AuditorPlugin(asdict(settings)), name=PLUGIN_NAME)
     batch = max(1, batch)
     window = 2 * cluster.threads  # batches in flight: one running and one queued per worker thread
