@@ -78,7 +78,7 @@ def audit(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from auditor.api import Result, expand_paths, load_selected_catalogue
-    from auditor.cache import ResultCache, auditor_version, catalogue_hash, run_key
+    from auditor.cache import ResultCache, run_key
     from auditor.report.json_report import dumps as result_json_text
     from auditor.report.lines import document_lines, rule_counts
     from auditor.report.sarif import sarif_log
@@ -188,7 +188,9 @@ def audit(
             _close_writers(writers)
             saved = f"已完成的 {result_cache.stored + result_cache.hits} 个结果在缓存 {cache} 中，用同一 --cache 重新运行即可继续" \
                 if result_cache is not None else "未使用 --cache，结果未保存"
-            console.print(f"[red]已中断[/red]：审核了 {len(documents)}/{len(files)} 个文档；{saved}。未写出任何报告文件。")
+            streamed = "".join(f"{w.label} {w.where} 保留已写出的 {w.count} 个文档；" for w in writers)
+            console.print(f"[red]已中断[/red]：审核了 {tally.documents}/{len(files)} 个文档；{saved}。{streamed}"
+                          "未写出其他报告文件。")
             raise typer.Exit(130)
         except RunnerError as exc:
             _close_writers(writers)
