@@ -65,7 +65,7 @@ def audit(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="哪些情况使退出码非 0（逗号分隔，默认 unreadable,error）："
                                           "unreadable 有文件无法审核时返回 2；error 有错误时返回 1；warning 有错误或警告时返回 1；none 总是 0"),
     engine: str = typer.Option("local", "--engine", help="执行引擎：local（本机工作进程，默认）或 dask（Dask 集群，"
-                               "需要 pip install -e '.[dask]'）"),
+                               r"需要 pip install -e '.\[dask]'）"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="--engine dask：已有调度器的地址，如 tcp://10.0.0.1:8786"
                                             "（不给则在本机启动 --jobs 个工作进程的 LocalCluster）"),
     jsonl_out: Optional[Path] = typer.Option(None, "--jsonl", help="边审核边写出 JSON Lines（每行一个 auditor.result/1 文档，"
