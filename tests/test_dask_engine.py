@@ -53,6 +53,10 @@ def test_dask_results_are_identical_to_local(tmp_path):
     assert json.dumps(local, sort_keys=True) == json.dumps(dask, sort_keys=True)
     assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "dask.jsonl").read_bytes()
     assert out["local"].split("\n")[0] == out["dask"].split("\n")[0]  # the same summary line
+    # a streamed run alone leaves the sources on the workers: the lines are the same
+    r = run_cli(*inputs, "--engine", "dask", "-j", "2", "-q", "--jsonl", tmp_path / "stream.jsonl")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert (tmp_path / "stream.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     meta = json.loads((tmp_path / "dask.jsonl.meta.json").read_text("utf-8"))
     assert meta["run"]["engine"] == "dask" and meta["documents"] == len(local["documents"])
 
@@ -199,3 +203,12 @@ def test_a_worker_with_another_auditor_version_stops_the_run_before_any_document
     with pytest.raises(RunnerError, match="版本"):
         run_documents_dask(SEED_TEXTS[:1], RunSettings(), cluster, on_document=seen.append)
     assert seen == []
+
+
+def test_need_source_false_leaves_only_the_source_behind(cluster):
+    from auditor.engines.dask_engine import run_documents_dask
+
+    full = run_documents_dask(SEED_TEXTS[:2], RunSettings(), cluster)
+    lean = run_documents_dask(SEED_TEXTS[:2], RunSettings(), cluster, need_source=False)
+    assert all("source" in d for d in full) and not any("source" in d for d in lean)
+    assert [{k: v for k, v in d.items() if k != "source"} for d in full] == lean

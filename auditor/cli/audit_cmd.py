@@ -149,8 +149,9 @@ def audit(
     keep = not streaming or json_out is not None or machine or (
         jsonl_out is None and any(o is not None for o in (html_out, xlsx_out, csv_out)))
     meta = {"rules": rules_dict(catalogue), "run": _run_meta(opts, catalogue, started, engine)}
+    store_source = with_source or (not keep and html_out is not None)
     try:
-        writers = _open_writers(jsonl_out, parquet_out, with_source or (not keep and html_out is not None), meta)
+        writers = _open_writers(jsonl_out, parquet_out, store_source, meta)
     except (OSError, RuntimeError) as exc:
         raise usage_error(console, str(exc))
     tally = RunTally()
@@ -180,7 +181,8 @@ def audit(
         task = progress.add_task("audit", total=len(files), jobs=f"{n_jobs} 个进程" if n_jobs > 1 else "")
         try:
             if engine == "dask":
-                _run_dask(files, settings, n_jobs, scheduler, result_cache, on_result, keep)
+                _run_dask(files, settings, n_jobs, scheduler, result_cache, on_result, keep,
+                          need_source=keep or store_source)
             else:
                 run_documents(files, settings, n_jobs, result_cache, on_result, keep=keep)
         except KeyboardInterrupt:
@@ -269,12 +271,13 @@ def _run_meta(opts, catalogue, started, engine: str) -> dict:
     return run
 
 
-def _run_dask(files, settings, jobs: int, scheduler: str | None, cache, on_result, keep: bool) -> None:
+def _run_dask(files, settings, jobs: int, scheduler: str | None, cache, on_result, keep: bool,
+              need_source: bool = True) -> None:
     """The corpus on a Dask cluster: a LocalCluster of `jobs` workers, or the given scheduler's."""
     from auditor.engines.dask_engine import DaskCluster, run_documents_dask
 
     with DaskCluster(scheduler, workers=jobs) as cluster:
-        run_documents_dask(files, settings, cluster, cache, on_result, keep=keep)
+        run_documents_dask(files, settings, cluster, cache, on_result, keep=keep, need_source=need_source)
 
 
 class _Writer:

@@ -140,17 +140,24 @@ class AuditorPlugin(_PluginBase):
 
     name = PLUGIN_NAME
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, need_source: bool = True):
         self.settings = settings
+        self.need_source = need_source  # False: the source (most of a result's bytes) stays on the worker
         self._local = threading.local()
         self._all: list[IsolatedAuditor] = []
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
-        return {"settings": self.settings}
+        return {"settings": self.settings, "need_source": self.need_source}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["settings"])
+        self.__init__(state["settings"], state.get("need_source", True))
+
+    def run(self, path: str) -> dict:
+        d = self._run(path)
+        if not self.need_source:
+            d.pop("source", None)
+        return d
 
     def setup(self, worker=None) -> None:
         import multiprocessing
@@ -166,7 +173,7 @@ class AuditorPlugin(_PluginBase):
                 a.close()
             self._all.clear()
 
-    def run(self, path: str) -> dict:
+    def _run(self, path: str) -> dict:
         settings = RunSettings(**self.settings)
         if not settings.isolated:
             auditor = getattr(self._local, "auditor", None)
@@ -280,19 +287,24 @@ DEFAULT_BATCH = 8  # documents per task: the scheduler's per-task cost (~1-2 ms,
 
 def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: DaskCluster,
                        cache: ResultCache | None = None, on_document: Callable[[dict], None] | None = None,
-                       keep: bool = True, ahead: int | None = None, batch: int = DEFAULT_BATCH) -> list[dict]:
+                       keep: bool = True, ahead: int | None = None, batch: int = DEFAULT_BATCH,
+                       need_source: bool = True) -> list[dict]:
     """Audit `files` on the cluster; their result dicts in input order (handed to on_document as they come).
 
     A task is a batch of up to `batch` documents in input order; each document still runs
     alone in the worker's isolated child, with its own timeout and memory cap, so a bad file
     costs only its own result. With keep=False nothing is kept (a streaming run): memory
     holds at most `ahead` results, those finished out of order waiting for an earlier one.
+    need_source=False leaves each document's `source` on the worker (a streamed run without
+    --with-source, --cache or a kept output never writes it): a third less time on 2 cores.
     """
     from distributed import as_completed
 
     client = cluster.client
     check_workers(client)
-    client.register_plugin(AuditorPlugin(asdict(settings)), name=PLUGIN_NAME)
+    if cache is not None:
+        need_source = True  # a cache entry is the whole result: a later --json run reads it back
+    client.register_plugin(AuditorPlugin(asdict(settings), need_source), name=PLUGIN_NAME)
     batch = max(1, batch)
     window = 2 * cluster.threads  # batches in flight: one running and one queued per worker thread
     ahead = ahead or max(256, 4 * window * batch)
