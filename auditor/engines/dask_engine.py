@@ -1,8 +1,9 @@
 """`auditor audit --engine dask`: the same per-document work on a Dask cluster.
 
 Why this shape:
-- A Dask task is one document. The task does not audit in the Dask worker's own process:
-  it hands the file to an isolated child process of that worker (the same `_worker_main`
+- A Dask task is a batch of 8 documents (the scheduler's per-task cost spread over 8). The
+  task does not audit in the Dask worker's own process: it hands each file, one at a time,
+  to an isolated child process of that worker (the same `_worker_main`
   loop as the local runner, auditor.runner), so the per-document timeout (the child is
   killed; pdfium and lxml run C code no signal interrupts) and the memory cap (RLIMIT_AS
   of the child) hold on the cluster exactly as on one machine, and a crashing reader takes
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
