@@ -207,8 +207,8 @@ def audit_batch(paths: list[str]) -> list[dict]:
 
 
 # The LocalCluster's settings. The statistical profiler is off: it keeps one profile per
-# second of each worker for an hour (distributed.worker.profile; measured ~30 KB/s here), so a
-# worker's memory would grow with the length of the run, not with anything the run needs.
+# second of each worker for an hour (distributed.worker.profile; its history grew by ~5 KB/s,
+# pickled, here), so a worker's memory grew with the length of the run, not with its work.
 # Workers of an existing scheduler take the same settings from the environment (README).
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.daemon": False, "distributed.worker.profile.enabled": False,
                         "logging.distributed": "error"}
