@@ -170,7 +170,8 @@ class Result:
         if (docs and all(d.get("error") for d in docs)) or ("unreadable" in tokens and lost):
             return 2
         levels = {"warning", "error"} if "warning" in tokens else ({"error"} if "error" in tokens else set())
-        return 1 if any(f["severity"] in levels and not f.get("waived") for d in docs for f in d["flags"]) else 0
+        flags = [f for d in docs for f in d["flags"]] + list(self.data.get("cross_document") or [])
+        return 1 if any(f["severity"] in levels and not f.get("waived") for f in flags) else 0
 
     def documents_frame(self) -> pd.DataFrame:
         rows = []
@@ -258,11 +259,12 @@ def build_result(results: list[DocumentResult], catalogue=None, waivers: Path | 
 
 def audit(paths: str | Path | Iterable[str | Path], *, rules: Sequence[str | Path] = (),
           select: Sequence[str] = (), ignore: Sequence[str] = (), min_severity: str | None = None,
-          jobs: int = 1, waivers: str | Path | None = None) -> Result:
+          jobs: int = 1, waivers: str | Path | None = None, cross: bool = True, bundles: bool = True) -> Result:
     """Audit files and folders; returns a Result with `.flags_frame()` and `.claims_frame()`.
 
     `select`/`ignore` take rule ids, groups or dotted prefixes; `min_severity` drops flags
-    below it; `waivers` is a review export or a YAML list (see auditor.report.waivers).
+    below it; `waivers` is a review export or a YAML list (see auditor.report.waivers);
+    `cross=False` turns the cross-document checks off, `bundles=False` only the bundles.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -274,7 +276,12 @@ def audit(paths: str | Path | Iterable[str | Path], *, rules: Sequence[str | Pat
     catalogue = load_selected_catalogue(opts.rules, opts.select, opts.ignore)
     results = run_files(files, Auditor(catalogue) if jobs <= 1 else opts, jobs)
     filter_severity(results, min_severity)
-    return build_result(results, catalogue, opts.waivers)
+    result = build_result(results, catalogue, opts.waivers)
+    if cross:
+        from auditor.corpus import attach, cross_document
+
+        attach(result.data, *cross_document(result.documents, bundles=bundles), min_severity=min_severity)
+    return result
 
 
 __all__ = ["Result", "audit", "expand_paths", "run_files", "ConfigError"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.catalogue import Catalogue, load_catalogue
-from auditor.checks.engine import run_checks
+from auditor.checks.engine import RuleOutcome, run_checks
 from auditor.checks.facts import FactBase
 from auditor.checks.kinds import KINDS
 from auditor.claims.extract import ClaimExtractor
@@ -29,6 +29,8 @@ class DocumentResult:
     flags: list[Flag] = field(default_factory=list)
     error: str | None = None
     document: Document | None = None  # the text and tables, for reports that show them
+    # one row per check rule: failed / held / evaluated / errored (auditor.checks.engine.RuleOutcome)
+    rule_outcomes: list[RuleOutcome] = field(default_factory=list)
 
     @property
     def verified(self) -> int:
@@ -77,5 +79,7 @@ class Auditor:
         self.codes.rekey(claims)
         claims += self.codes.table_claims(doc, len(claims))
         facts = FactBase(doc, sentences, claims, self.catalogue)
-        flags = run_checks(facts, self.catalogue.checks, KINDS)
-        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc)
+        outcomes: list[RuleOutcome] = []
+        flags = run_checks(facts, self.catalogue.checks, KINDS, outcomes)
+        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc,
+                              rule_outcomes=outcomes)

@@ -73,6 +73,10 @@ class Concept(_Strict):
     # names a table row uses for the concept that would be too vague in prose
     # ("政府采购情况/合计", "车辆数合计(辆)"); only matched against table labels
     table_aliases: list[str] = Field(default_factory=list)
+    # fund scopes (names from the vocabulary's fund_scopes) the quantity lies in by definition
+    # (三公经费 and 机关运行经费 are 一般公共预算财政拨款 figures): printed before the name,
+    # such a scope restates it instead of naming another quantity
+    own_scope: list[str] = Field(default_factory=list)
 
 
 class CaseClaim(_Strict):
@@ -83,6 +87,10 @@ class CaseClaim(_Strict):
     direction: int | None = None
     denominator: str | None = None
     rate_kind: str | None = None
+    subject: str | None = None
+    confidence: Literal["high", "low"] | None = None
+    no_direction: bool | None = None  # true: the figure must have no direction (None)
+    no_concept: bool | None = None  # true: the figure must belong to no lexicon concept
 
 
 class CaseFlag(_Strict):
@@ -115,8 +123,16 @@ class VocabularyRule(_Strict):
     change_up: list[str]
     change_down: list[str]
     change_flat: list[str]
+    # template either-or wording (增加（减少）, 增（减）): a change with no direction
+    change_either: list[str] = Field(default_factory=list)
+    # comparisons with a base that make a money figure a difference (本年数小于上年预算数X万元)
+    compare_up: list[str] = Field(default_factory=list)
+    compare_down: list[str] = Field(default_factory=list)
     change_context: list[str]
     scope_qualifiers: list[str]
+    # fund scopes by name and the words that print them (一般公共预算: 一般公共预算拨款, …):
+    # before a 的 they qualify the noun after it (一般公共预算拨款安排的会议费)
+    fund_scopes: dict[str, list[str]] = Field(default_factory=dict)
     subject_fillers: list[str]
     elliptical_aliases: list[str]
     share_markers: list[str]
@@ -158,6 +174,17 @@ class IdentityParams(_Strict):
     identities: list[IdentityItem] = Field(min_length=1)
 
 
+class GroupItem(_Strict):
+    name: str | None = None
+    total: str
+    parts: list[str] = Field(min_length=2)
+    title: str | None = None  # regex the group's breakdown table title must match
+
+
+class GroupShareParams(_Strict):
+    groups: list[GroupItem] = Field(min_length=1)
+
+
 def _concepts(**kw: Any) -> Any:
     """A parameter naming lexicon concept ids: each must exist once every lexicon is read."""
     return Field(json_schema_extra={"concept": True}, **kw)
@@ -172,6 +199,15 @@ class CodeLabelParams(_Strict):
     section: str = "function"
 
 
+class CodeTableParams(_Strict):
+    section: str = "function"
+    min_rows: int = Field(2, description="一张表中至少几行编码与名称不符（且名称是同级另一编码的名称）才提示")
+
+
+class ItemRowParams(_Strict):
+    min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
+
+
 def _pattern(default: Any = ..., description: str = "", **kw: Any) -> Any:
     """A parameter that is a regular expression (or a list / mapping of them): compiled and timed at load time."""
     if "default_factory" in kw:
@@ -184,6 +220,12 @@ class ScorePartsParams(_Strict):
     part_pattern: str | None = _pattern(None, "分项得分的引导词")
     weights_pattern: str | None = _pattern(None, "表示分值（而非得分）的词")
     min_parts: int = Field(3, ge=1)
+
+
+class BreakdownParams(_Strict):
+    complete: str | None = _pattern(None, "引出全部明细的词（具体情况如下、分别为）")
+    partial: str | None = _pattern(None, "引出部分明细的词（主要用于）")
+    components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
 
 
 class EnumerationParams(_Strict):
@@ -207,6 +249,22 @@ class TableRateParams(_Strict):
     score_rules: list[str] | None = None
 
 
+class BlankTarget(_Strict):
+    name: str
+    title: str  # regex the table's title must match (the title names the quantity)
+    names: str  # regex: the quantity's names in the narrative (a figure's subject, after 无/没有)
+    concepts: list[str] = Field(default_factory=list)  # lexicon concepts that are the quantity or its parts
+    exclude: str | None = None  # regex: a subject with these words is another quantity
+    ignore_columns: str | None = None  # regex: columns of other quantities in the same table
+    total: str | None = None  # the concept of the whole (of `concepts`): a part stated as 0 says nothing
+    whole: str | None = None  # regex: a subject naming the whole quantity (not 项目支出 of it)
+
+
+class BlankTableParams(_Strict):
+    targets: list[BlankTarget] = Field(min_length=1)
+    none_words: str | None = _pattern(None, "表示“没有”的词（无、没有、未发生）")
+
+
 KIND_PARAMS: dict[str, type[BaseModel]] = {
     "change_rate": _NoParams,
     "change_direction": _NoParams,
@@ -218,9 +276,25 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "code_label": CodeLabelParams,
     "score_parts": ScorePartsParams,
     "table_sum": _NoParams,
+    "table_misread": _NoParams,
     "table_rate": TableRateParams,
     "enumeration": EnumerationParams,
     "form_link": FormLinkParams,
+    "change_levels": _NoParams,
+    "change_exceeds_level": _NoParams,
+    "change_zero_base": _NoParams,
+    "change_flat_levels": _NoParams,
+    "compare_budget": _NoParams,
+    "fund_scopes": _NoParams,
+    "fund_parts": _NoParams,
+    "item_row": ItemRowParams,
+    "code_level": CodeLabelParams,
+    "code_outdated": CodeLabelParams,
+    "code_table": CodeTableParams,
+    "year_scope": _NoParams,
+    "share_of_group": GroupShareParams,
+    "breakdown": BreakdownParams,
+    "blank_table": BlankTableParams,
 }
 """Parameter schema per kind. A kind missing here (a new one) gets its params unchecked."""
 
@@ -541,6 +615,133 @@ def _compile(pattern: str, path: Path, node: yaml.Node | None, rule_id: str, wha
                             "（灾难性回溯），已拒绝：请去掉嵌套的重复，如 (a|aa)+", _col_of(node), rule_id) from None
 
 
+# -- patterns under stress: adversarial text ---------------------------------------------------
+
+_META = set("()[]{}|*+?.^$\\")
+STRESS_LENGTH = 60  # characters of repeated text: Fibonacci-type backtracking needs about 30 to time out
+_STRESS_TAILS = ("", "。", "x", "1", "\n")
+# text any budget document is full of, when the pattern names no literal of its own
+_GROUP_OPEN = regex.compile(r"\(\?(?:[:=!>|]|<[=!]|P?<\w+>|P=\w+\)|[a-zA-Z-]+:?)")
+_STRESS_GENERIC = ("一", "a", "1", " ", "，", "本年度支出123.45万元，")
+
+
+def pattern_literals(pattern: str) -> list[str]:
+    """The literal runs of a pattern ('(自评|自评自评)+$' → 自评, 自评自评), and one character
+    of each class ('[@＠]' → @): the text a rule's own pattern is most likely to backtrack on."""
+    out: list[str] = []
+    run, i = "", 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt.isalnum():  # \d \w \s \b ...: a class, not a literal
+                out.append(run)
+                run = ""
+                out.append({"d": "1", "w": "一", "s": " "}.get(nxt.lower(), ""))
+            else:
+                run += nxt
+            i += 2
+            continue
+        if ch == "[":
+            out.append(run)
+            run = ""
+            end = pattern.find("]", i + 2)
+            inner = pattern[i + 1:end if end > 0 else len(pattern)].lstrip("^")
+            out.append(inner[:1] if inner[:1] not in ("\\", "") else "")
+            i = end + 1 if end > 0 else len(pattern)
+            continue
+        if ch in _META:
+            out.append(run)
+            run = ""
+            group = _GROUP_OPEN.match(pattern, i) if ch == "(" else None
+            if group:  # (?: (?= (?<name> ...: the group's syntax is no literal
+                i = group.end()
+                continue
+        else:
+            run += ch
+        i += 1
+    out.append(run)
+    return list(dict.fromkeys(x for x in out if x))
+
+
+def stress_texts(pattern: str) -> list[str]:
+    """Long repeats of the pattern's own literals (each, and all of them in turn), each followed
+    by a character that may make the match fail at the very end, where backtracking explodes."""
+    literals = pattern_literals(pattern)
+    units = [*literals, "".join(literals)] if len(literals) > 1 else literals
+    units += [u for u in _STRESS_GENERIC if u not in units]
+    texts = []
+    for u in dict.fromkeys(units):
+        body = u * max(2, STRESS_LENGTH // len(u))
+        texts += [body + tail for tail in _STRESS_TAILS]
+    return texts
+
+
+def stress_pattern(pattern: str, timeout: float = PATTERN_TIMEOUT) -> str | None:
+    """The first adversarial text on which the pattern takes longer than `timeout`, or None."""
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, TypeError):
+        return None  # reported by the loader
+    for text in stress_texts(pattern):
+        try:
+            compiled.search(text, timeout=timeout)
+        except TimeoutError:
+            return text
+    return None
+
+
+def _stress_error(pattern: str, path: Path, node: yaml.Node | None, rule_id: str, what: str) -> RuleError | None:
+    text = stress_pattern(pattern)
+    if text is None:
+        return None
+    shown = text if len(text) <= 24 else f"{text[:12]}…（{len(text)} 字）"
+    return RuleError(path, _line_of(node),
+                     f"{what} 的正则表达式“{pattern}”在构造的文字“{shown}”上超过 {PATTERN_TIMEOUT} 秒"
+                     "（灾难性回溯），运行时会超时：请去掉嵌套或重叠的重复，如 (a|aa)+、(.|..)+",
+                     _col_of(node), rule_id)
+
+
+def stress_errors(catalogue: "Catalogue") -> list[RuleError]:
+    """Each pattern of the catalogue's rule files tried on adversarial text (rules validate).
+
+    The loader only runs a pattern over its rule's own test cases, so a catastrophic pattern
+    with short tests loads; at run time it would time out on real text. This is slower than
+    loading (a timeout costs PATTERN_TIMEOUT seconds), so only `rules validate` pays for it.
+    """
+    errors: list[RuleError] = []
+    roots: dict[str, yaml.Node | None] = {}
+
+    def root_of(path: str) -> yaml.Node | None:
+        if path not in roots:
+            try:
+                roots[path] = read_yaml(Path(path))[1]
+            except (RuleError, OSError):
+                roots[path] = None
+        return roots[path]
+
+    for rule in catalogue.checks:
+        path = catalogue.sources.get(rule.id) or rule.path
+        for where, pattern in check_patterns(rule):
+            root = root_of(path)
+            nodes = _pattern_nodes(root, where) if root is not None else []
+            err = _stress_error(pattern, Path(path), nodes[0] if nodes else None, rule.id, where)
+            if err is not None:
+                errors.append(err)
+    vocab = catalogue.vocabulary
+    vpath = catalogue.sources.get(vocab.id)
+    if vpath:
+        root = root_of(vpath)
+        fillers = _pattern_nodes(root, "subject_fillers") if root is not None else []
+        for i, (where, pattern) in enumerate(vocabulary_patterns(vocab)):
+            node = (fillers[i] if where == "subject_fillers" and i < len(fillers)
+                    else _node_for(root, (where,)) if root is not None else None)
+            err = _stress_error(pattern, Path(vpath), node, vocab.id, where)
+            if err is not None:
+                errors.append(err)
+    return errors
+
+
 def _case_texts(tests: list[Case]) -> list[str]:
     return [c.text for c in tests]
 
@@ -793,6 +994,14 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
 
     if vocabulary is None:
         raise RuleError(dirs[0], None, "规则目录中没有 claim_vocabulary 规则（rules/extract/claims.yaml）")
+    scopes = vocabulary.rule.fund_scopes  # type: ignore[union-attr]
+    for cid, concept in concepts.items():
+        for name in concept.own_scope:
+            if name not in scopes:
+                x = concept_src[cid]
+                node = _node_for(x.root, ("concepts", cid))
+                fail(RuleError(x.path, _line_of(node), f"概念“{cid}”的 own_scope“{name}”不是抽取词表 fund_scopes "
+                               f"中的口径；可用的口径: {', '.join(scopes) or '（无）'}", _col_of(node), x.rule.id))
     return Catalogue(concepts, vocabulary.rule, good_checks, classification,  # type: ignore[arg-type]
                      [x.rule for x in lexicons], {rid: str(x.path) for rid, x in loaded.items()})
 
@@ -854,6 +1063,19 @@ def _check_references(x: _Loaded, concepts: dict[str, Concept],
         for i, ident in enumerate(rule.params.get("identities", [])):
             refs.append((("params", "identities", i, "total"), ident["total"]))
             refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
+    if rule.kind == "breakdown":
+        for i, g in enumerate(rule.params.get("components", [])):
+            refs.append((("params", "components", i, "total"), g["total"]))
+            refs += [(("params", "components", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    if rule.kind == "share_of_group":
+        for i, g in enumerate(rule.params.get("groups", [])):
+            refs.append((("params", "groups", i, "total"), g["total"]))
+            refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    if rule.kind == "blank_table":
+        for i, t in enumerate(rule.params.get("targets", [])):
+            refs += [(("params", "targets", i, "concepts", j), c) for j, c in enumerate(t.get("concepts") or [])]
+            if t.get("total"):
+                refs.append((("params", "targets", i, "total"), t["total"]))
     for key in _flagged(rule.kind, "concept"):
         value = rule.params.get(key)
         if isinstance(value, str):

@@ -124,6 +124,9 @@ _YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _ORG_END = regex.compile(r"(局|厅|委|院|部|会|办|室|所|站|队|中心|馆|校|处|府|团|社|公司|分局|大队|支队|医院|学校|委员会)$")
 _NAME_LABEL = regex.compile(r"(?:部门名称|单位名称|编制部门|填报部门|预算单位|填报单位|单位（盖章）|单位\(盖章\))\s*[：:]\s*([^\s：:]{2,40})")
 _BUDGET_TITLE = regex.compile(r"部门预算|单位预算|预算公开|预算表")
+# a 三公 page that reports what was spent (支出情况, 使用情况) is a final account's part; one
+# that gives a 预算 or 控制数 is a budget's
+_SANGONG_SPENT = regex.compile(r"三公.{0,8}(?:支出|使用|执行)(?:情况|说明)")
 _YEAR_MONTH = regex.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
 _YEAR_PATTERNS = (regex.compile(r"((?:19|20)\d{2})\s*年度"), regex.compile(r"((?:19|20)\d{2})\s*年"))
 _UNIT_IN_TITLE = regex.compile(
@@ -159,8 +162,10 @@ def detect_family(doc: Document, titles: list[str] | None = None) -> Family:
             return "self_evaluation"
         if "决算" in t:
             return "final_accounts"
-        if "预算" in t and _BUDGET_TITLE.search(t):
+        if "预算" in t and (_BUDGET_TITLE.search(t) or "三公" in t):
             return "budget"
+        if _SANGONG_SPENT.search(t) and "预算" not in t and "控制数" not in t:
+            return "final_accounts"
     titles = [t.title or "" for t in doc.tables]
     counts = Counter(
         "final_accounts" if "决算" in x else "budget" if "预算" in x else "self_evaluation" if _SELF.search(x) else "unknown"

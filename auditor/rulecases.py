@@ -150,10 +150,15 @@ def check_case(rc: RuleCase, auditor: "Auditor | None" = None, rules_dir: Path |
             out.problems.append(f"没有原文为“{exp.quote}”的数字声明；抽取到的有: {quotes}")
             continue
         c = found[0]
-        for key in ("kind", "concept", "role", "direction", "denominator", "rate_kind"):
+        for key in ("kind", "concept", "role", "direction", "denominator", "rate_kind", "subject",
+                    "confidence"):
             want = getattr(exp, key)
             if want is not None and getattr(c, key) != want:
                 out.problems.append(f"“{exp.quote}”的 {key} 是 {getattr(c, key)!r}，期望 {want!r}")
+        if exp.no_direction and c.direction is not None:
+            out.problems.append(f"“{exp.quote}”的 direction 是 {c.direction!r}，期望没有方向（None）")
+        if exp.no_concept and c.concept is not None:
+            out.problems.append(f"“{exp.quote}”的 concept 是 {c.concept!r}，期望不属于任何概念")
     return out
 
 

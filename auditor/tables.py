@@ -63,7 +63,8 @@ def parse_value(text: str) -> Decimal | None:
     """The number a cell holds when it holds exactly one number, else None.
 
     "6,717.05" → 6717.05, "98.18%" → 98.18 (the text keeps the % sign), "１２．５" → 12.5;
-    "-", "—", "/", "" and targets such as "=5门", ">=2次", "75.74分" → None.
+    "-", "—", "/", "", a zero-padded "06" (a code part) and targets such as "=5门", ">=2次",
+    "75.74分" → None.
     """
     s = unicodedata.normalize("NFKC", text).replace("−", "-").strip()
     s = _WS.sub("", s)
@@ -73,6 +74,8 @@ def parse_value(text: str) -> Decimal | None:
     if not m:
         return None
     sign, whole, frac, _pct = m.groups()
+    if len(whole) > 1 and whole[0] == "0" and not frac:
+        return None  # "06", "01": a 款/项 code part or a serial number, never an amount
     try:
         return Decimal(sign + whole.replace(",", "") + (frac or ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
@@ -300,6 +303,7 @@ def _regions(tx: _Text) -> list[_Region]:
 _YEAR_ONLY = regex.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[）)]?$")
 _META = regex.compile(r"^(编制部门|填报部门|部门名称|单位名称|预算单位|(金额)?单位|填报单位|单位（盖章）|填报日期)\s*[：:]")
 _TABLE_NO = regex.compile(r"^(表[一二三四五六七八九十\d]+[：:]?|公开\d+表|附表\s*\d*[：:]?|附件\s*\d*[：:]?)$")
+_COLUMN_WORD = regex.compile(r"^(金额|合计|小计|总计|预算数|决算数|执行数|数额|数量|本年数|上年数)([（(].{1,4}[）)])?$")
 _KV_KEY = regex.compile(r"(名称|部门|单位|负责人|时间|日期|电话|年度)$")
 _UNIT = regex.compile(r"单位\s*[：:]\s*(万元|亿元|千元|元)")
 _UNIT_PAREN = regex.compile(r"[（(]\s*(万元|亿元|千元|元)\s*[）)]")
@@ -346,6 +350,8 @@ def _is_kv(row: list[_Raw]) -> bool:
     filled = [c for c in row if c.text]
     if len(filled) not in (2, 4, 6) or _numeric(filled[0::2]):
         return False
+    if any(_COLUMN_WORD.match(norm_label(c.text)) for c in filled[1::2]):
+        return False  # 项目名称 | 金额: a header row, not a key and its value
     return all(_KV_KEY.search(norm_label(c.text)) for c in filled[0::2])
 
 
@@ -375,21 +381,32 @@ def _row_kind(row: list[_Raw]) -> str:
 # ---------------------------------------------------------------- captions (title, unit)
 
 
+_TITLE_QUALIFIER = regex.compile(r"[（(][^（）()]{1,8}[）)]$")  # 支出预算表（功能科目）
+
+
 def _title_score(t: str) -> int:
     t = t.strip().rstrip("：:")
     if len(t) > 40 or _TITLE_PUNCT.search(t):
         return 0
     if _TABLE_NO.match(t + "：") or _TABLE_NO.match(t):
         return 1
-    if t.endswith("表"):
+    if _TITLE_QUALIFIER.sub("", t).endswith("表"):
         return 3
     return 0
 
 
+_TITLE_ENUM = regex.compile(r"^\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)])\s*")
+
+
 def caption_title(lines: list[str]) -> str | None:
-    """The most table-like caption line: one ending in 表 beats a bare number such as 公开01表."""
+    """The most table-like caption line: one ending in 表 beats a bare number such as 公开01表.
+
+    A heading's enumerator is not part of the title (一、收支预算总表 → 收支预算总表), and a
+    title the layout wrapped before its last character or two (…支出预算 / 表) is joined."""
     best, score = None, 0
-    for ln in lines:
+    cands = [_TITLE_ENUM.sub("", ln) for ln in lines]
+    cands += [a + b for a, b in zip(cands, cands[1:]) if 0 < len(b.strip()) <= 2 and not _title_score(a)]
+    for ln in cands:
         s = _title_score(ln)
         if s and s >= score:
             best, score = norm_label(ln), s
@@ -420,6 +437,8 @@ def _lookback(tx: _Text, first: int, floor: int) -> list[str]:
             break
         lvl = heading_level(ln)
         if lvl is not None and lvl <= 4:
+            if _title_score(_TITLE_ENUM.sub("", ln)) >= 3:
+                out.append(ln)  # 二、收入预算总表: a heading that is the table's own title
             break
         out.append(ln)
     return list(reversed(out))
@@ -515,6 +534,8 @@ def _grid_b(header: list[list[str]], n: int) -> list[list[str]]:
             c0 = c - 1
             while c0 >= 0 and not raw[r][c0]:
                 c0 -= 1
+            if r > 0 and c0 >= 0 and grid[r - 1][c0] != grid[r - 1][c]:
+                continue  # the neighbour belongs to another group above: 公务接待费 is no part of 公务用车…
             if c0 >= 0 and any(raw[r2][c0] for r2 in range(r + 1, len(raw))):
                 grid[r][c] = raw[r][c0]
     return grid
@@ -604,6 +625,76 @@ def _row_label(cells: list[_Raw], code_cols: list[int], level_cols: list[int]) -
     return norm_label(label), code
 
 
+_LEVEL_LABEL = regex.compile(r"^(类|款|项)$")
+_CODE_CELL = regex.compile(r"^\d{3}(?:\d{2}){0,2}$")
+
+
+def _coded_by_content(data: list[list[_Raw]], keep: list[int], named: list[int]) -> list[int]:
+    """Columns that hold classification codes though no header says so (a header lost to a
+    merged cell or read as data): every filled cell a 3/5/7-digit code, at least three of
+    them, two code levels with one the prefix of another, and a name in the next column (a
+    合计 label may stand in it). Such a column is never summed: 201, 20101, 2010101 are codes."""
+    if named:
+        return []
+    out = []
+    for c in keep:
+        texts = [r[c].text.strip() for r in data if c < len(r) and not is_blank(r[c].text)]
+        texts = [t for t in texts if not _TOTAL.match(norm_label(t))]
+        if len(texts) < 3 or not all(_CODE_CELL.match(t) for t in texts):
+            continue
+        if not any(a != b and b.startswith(a) for a in texts for b in texts):
+            continue
+        named_next = sum(1 for r in data if c + 1 < len(r) and _CODE_CELL.match(r[c].text.strip())
+                         and not is_blank(r[c + 1].text) and parse_value(r[c + 1].text) is None)
+        if named_next * 2 >= len(texts):
+            out.append(c)
+    return out
+
+
+def _lift_level_labels(data: list[list[_Raw]], columns: list[str]) -> list[list[_Raw]]:
+    """A 类 | 款 | 项 header printed on the first data row (beside 合计 and its amounts) names
+    its columns, so the split code columns are known as code columns and never summed.
+    `columns` gets the level as its leaf (in place); the cells are emptied in that row."""
+    for i, r in enumerate(data[:2]):
+        hits = [c for c, raw in enumerate(r) if _LEVEL_LABEL.match(norm_label(raw.text))]
+        if len(hits) < 2 or len({norm_label(r[c].text) for c in hits}) != len(hits):
+            continue
+        for c in hits:
+            leaf = norm_label(r[c].text)
+            if columns[c].rsplit("/", 1)[-1] != leaf:
+                columns[c] = leaf if columns[c].startswith("col") else f"{columns[c]}/{leaf}"
+        row = [(_Raw("", raw.line, raw.start, raw.start) if c in hits else raw) for c, raw in enumerate(r)]
+        return data[:i] + [row] + data[i + 1 :]
+    return data
+
+
+def _split_code(cells: list[_Raw], cols: list[int], above: list[str], code: str | None) -> tuple[str | None, list[str]]:
+    """The code of a row whose 类 | 款 | 项 are printed in separate columns, and its parts.
+
+    Some tables print the 类 (and 款) only on the first row of their group: a blank leading
+    part is the one of the row above, so " | 01 | 行政运行" under "201 | 06" is 2010601,
+    never a code "01" of its own. A part that is not two or three digits keeps no code.
+    """
+    parts = [cells[c].text.replace("\u3000", "").strip() if c < len(cells) else "" for c in cols]
+    parts = ["" if is_blank(p) else p for p in parts]
+    if not any(parts):
+        return code, above
+    if not all(_DIGITS.match(p) for p in parts if p):
+        return None, []
+    first = next(k for k, p in enumerate(parts) if p)
+    if first > 0:
+        if len(above) < first or not all(above[:first]):
+            return None, []
+        parts = above[:first] + parts[first:]
+    filled = [p for p in parts if p]
+    if parts[: len(filled)] != filled:
+        return None, []  # a gap inside the code (类 and 项 without 款)
+    joined = "".join(filled)
+    if not (len(joined) in (3, 5, 7) and len(filled[0]) == 3 and all(len(p) == 2 for p in filled[1:])):
+        return None, []
+    return joined, parts
+
+
 def _merge_split_rows(data: list[list[_Raw]], n: int) -> list[list[_Raw]]:
     """Rejoin a DOCX row that the extractor broke in two (widths adding up to the header width)."""
     out: list[list[_Raw]] = []
@@ -643,9 +734,11 @@ def _build(
     else:
         grid = _grid_a(texts, n, _kinds(data, n))
     columns = _labels(grid, n)
+    data = _lift_level_labels(data, columns)
     keep = [c for c in range(n) if columns[c].split("/")[-1] not in ("行次", "栏次")]
     leaf = [columns[c].split("/")[-1] for c in range(n)]
     code_cols = [c for c in keep if _CODE_HDR.search(leaf[c])]
+    code_cols = sorted(set(code_cols) | set(_coded_by_content(data, keep, code_cols)))
     if code_cols:  # only the first contiguous group makes TableRow.code
         grp = [code_cols[0]]
         for c in code_cols[1:]:
@@ -656,9 +749,12 @@ def _build(
         first_group = []
     level_cols = sorted((c for c in keep if _LEVEL.match(leaf[c])), key=lambda c: "一二三四五".index(leaf[c][0]))
     out_rows: list[TableRow] = []
+    above: list[str] = []  # the split code parts (类, 款, 项) of the row above
     for r in data:
         cells = r + [_Raw("", r[-1].line, r[-1].end, r[-1].end)] * (n - len(r))
         label, code = _row_label(cells, first_group, level_cols)
+        if len(first_group) > 1:
+            code, above = _split_code(cells, first_group, above, code)
         if not label and all(is_blank(cells[c].text) for c in keep):
             continue  # a row holding nothing but 行次 numbers
         out = [cells[c].cell(None if c in code_cols else True) for c in keep]
@@ -720,7 +816,16 @@ def _breaks(cur: list[list[_Raw]], kinds: list[str], row: list[_Raw], k: str) ->
 
 
 def find_tables(text: str) -> list[Table]:
-    """All tables in a decoded text, in order, with titles, units, columns and rows."""
+    """All tables in a decoded text, in order, with titles, units, columns and rows; each
+    table's own sums tested (`Table.misread` set where most of them fail)."""
+    from auditor.table_arith import mark_misread
+
+    tables = _find_tables(text)
+    mark_misread(tables)
+    return tables
+
+
+def _find_tables(text: str) -> list[Table]:
     tx = _Text(text)
     tables: list[Table] = []
     floor = 0

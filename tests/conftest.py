@@ -11,6 +11,12 @@ SEEDS = ROOT / "corpora" / "seeds"
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
+def without_run(json_text: str) -> str:
+    """A result JSON's text without its last key, `run` (the run's own time differs run to run)."""
+    cut = json_text.rfind('"run"')
+    return json_text[:cut] if cut >= 0 else json_text
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1", "yes")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from auditor.audit import Auditor
+from pdfmake import pdf_file
 from conftest import SEEDS
 
 CLI = [sys.executable, "-c", "from auditor.cli import main; main()"]
@@ -26,17 +27,7 @@ SEED_TEXT = sorted(SEEDS.glob("*.txt"))[1].read_text("utf-8")  # 001: a self-eva
 
 
 def _pdf(objects: list[bytes], trailer_extra: bytes = b"") -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra, xref)
-    return bytes(out)
+    return pdf_file(objects, trailer_extra)
 
 
 def text_pdf() -> bytes:

@@ -69,13 +69,15 @@ def page(browser):
 @pytest.fixture(scope="module")
 def seed_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("browser") / "site"
-    r = CliRunner().invoke(app, ["audit", str(SEEDS), "--html", str(out), "--json", str(out.parent / "r.json"), "-q"])
+    # the seed texts only: their answer keys beside them would be listed as non-disclosures
+    seeds = [str(p) for p in sorted(SEEDS.glob("*.txt"))]
+    r = CliRunner().invoke(app, ["audit", *seeds, "--html", str(out), "--json", str(out.parent / "r.json"), "-q"])
     assert r.exit_code == 1, r.output
     return out
 
 
 def _doc_page(site: Path, stem: str) -> str:
-    return next(site.glob(f"*{stem}*.html")).as_uri()
+    return next(site.glob(f"*{stem}.html")).as_uri()
 
 
 def _highlighted(pg) -> list[dict]:
@@ -189,3 +191,94 @@ def test_untrusted_document_renders_inert(page, tmp_path):
     page.click("a.evlink")
     assert {h["text"] for h in _highlighted(page)} == {"9.5%"}
     assert page.errors == []
+
+
+def _review_site(tmp_path: Path, *extra: str) -> tuple[Path, dict]:
+    """A two-flag document (two wrong change rates), audited into a site of its own."""
+    from test_report_review import LINE, OTHER
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    doc = tmp_path / "doc.txt"
+    doc.write_text(f"说明\n{LINE}\n{OTHER}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    r = CliRunner().invoke(app, ["audit", str(doc), "--html", str(out), "--json", str(tmp_path / "r.json"), "-q", *extra])
+    assert r.exit_code == 1, r.output
+    return out, json.loads((tmp_path / "r.json").read_text("utf-8"))
+
+
+def test_a_decisions_file_imports_into_the_page(page, tmp_path):
+    from auditor.report.waivers import review_export
+
+    site, data = _review_site(tmp_path)
+    f0, f1 = data["documents"][0]["flags"]
+    review = review_export(data, {f0["id"]: {"decision": "confirmed", "note": "同事已核实"},
+                                  f1["id"]: {"decision": "dismissed", "note": "口径不同"}})
+    path = tmp_path / "auditor-review.json"
+    path.write_text(json.dumps(review, ensure_ascii=False), "utf-8")
+    page.goto(_doc_page(site, "doc"))
+    cards = page.locator("article.flag")
+    assert cards.count() == 2
+    assert cards.nth(0).locator("button[data-decision=confirmed]").get_attribute("aria-pressed") == "false"
+    page.set_input_files("input.import-file", str(path))
+    page.wait_for_function("document.querySelector('.import-state').textContent.length > 0")
+    assert page.inner_text(".import-state") == "已导入 2 条审阅结果"
+    for card, decision, note in [(cards.nth(0), "confirmed", "同事已核实"), (cards.nth(1), "dismissed", "口径不同")]:
+        assert card.locator(f"button[data-decision={decision}]").get_attribute("aria-pressed") == "true"
+        assert card.locator("textarea.note").input_value() == note
+    page.reload()  # stored, not only shown
+    assert cards.nth(1).locator("button[data-decision=dismissed]").get_attribute("aria-pressed") == "true"
+    page.goto((site / "index.html").as_uri())
+    assert "2/2" in page.locator("#docs tbody tr").first.inner_text()
+    # a file that is not a review export is refused, and says so
+    bad = tmp_path / "other.json"
+    bad.write_text('{"schema": "auditor.result/1", "documents": []}', "utf-8")
+    page.set_input_files("input.import-file", str(bad))
+    page.wait_for_function("document.querySelector('.import-state').textContent.indexOf('导入失败') === 0")
+    assert "auditor.review/1" in page.inner_text(".import-state")
+    assert page.errors == []
+
+
+def test_decisions_from_review_show_and_survive_the_next_export(page, tmp_path):
+    from auditor.report.waivers import review_export
+
+    _, first = _review_site(tmp_path / "one")
+    f0 = first["documents"][0]["flags"][0]
+    path = tmp_path / "auditor-review.json"
+    path.write_text(json.dumps(review_export(first, {f0["id"]: {"decision": "confirmed", "note": "确认无误"}}),
+                               ensure_ascii=False), "utf-8")
+    site, _ = _review_site(tmp_path / "one", "--review", str(path))
+    page.goto(_doc_page(site, "doc"))
+    card = page.locator("article.flag").first
+    assert "已确认" in card.locator(".review-file").inner_text() and "确认无误" in card.inner_text()
+    assert card.locator("button[data-decision=confirmed]").get_attribute("aria-pressed") == "true"
+    exported = page.evaluate("window.auditorReviewExport()")
+    assert [(d["id"], d["decision"], d["note"]) for d in exported["decisions"]] == [(f0["id"], "confirmed", "确认无误")]
+    assert page.errors == []
+
+
+def _boxes(pg) -> dict:
+    return pg.evaluate("""() => {
+        const box = s => { const r = document.querySelector(s).getBoundingClientRect();
+                           return {top: r.top + scrollY, left: r.left, height: r.height, width: r.width}; };
+        return {flags: box('aside.flags'), text: box('main.text'), first: box('article.flag')};
+    }""")
+
+
+def test_flags_stay_beside_or_before_the_text_at_any_width_and_in_print(browser, seed_site):
+    url = _doc_page(seed_site, "003_21d9eac1c5a0fc54")  # 11 flags, a long text
+    for width in (1400, 900, 600, 375):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        pg = context.new_page()
+        pg.goto(url)
+        b = _boxes(pg)
+        if width > 900:  # beside: the cards to the right of the text, level with its start
+            assert b["flags"]["left"] >= b["text"]["left"] + b["text"]["width"] - 1, (width, b)
+            assert abs(b["flags"]["top"] - b["text"]["top"]) < 50, (width, b)
+        else:  # before: the cards above the text, in a panel that leaves the text within reach
+            assert b["flags"]["top"] < b["text"]["top"], (width, b)
+            assert b["flags"]["height"] <= 0.5 * 800 + 1, (width, b)
+            assert b["text"]["top"] < 2 * 800, (width, b)
+        pg.emulate_media(media="print")
+        p = _boxes(pg)
+        assert p["flags"]["top"] < p["text"]["top"], (width, "print", p)
+        context.close()

@@ -29,7 +29,15 @@ pytestmark = need_shared(SHARED / "dev" / "pdf")
 # documents whose flags the key does not (yet) cover: document name → the number of strays
 KNOWN_STRAYS: dict[str, int] = {}
 # key flags the auditor does not raise yet (recall: issue 11), as "document stem::key id"
-KNOWN_GAPS: set[str] = set()
+KNOWN_GAPS: set[str] = {
+    # a one-line web table (name and 3-4 figures repeated) is not read as a table
+    "pingtan_2015_sangong_budget_table::total-column-sum",
+    "pingtan_2015_sangong_budget_table::reception-column-sum",
+    # a prose breakdown of income against its total
+    # the same class total printed 0.01 apart in two tables; 持平 against two levels
+    "putuo_finance_bureau_2024_final::class-208-total-vs-detail",
+    "putuo_finance_bureau_2024_final::fiscal-grand-total-flat",
+}
 
 
 @pytest.fixture(scope="module")

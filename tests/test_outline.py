@@ -141,3 +141,12 @@ def test_seed_000_list_items_are_not_headings() -> None:
     covered = {ln for t in doc.tables for ln in range(t.location.line, t.line_end + 1)}
     assert {139, 147} <= covered  # continuation paragraphs of a table cell are not prose
     assert all(b.location.line not in covered for b in doc.blocks if b.kind == "paragraph")
+
+
+def test_a_sangong_spending_page_is_part_of_a_final_account():
+    from auditor.audit import document_from_text
+
+    spent = document_from_text("区某某局2015年三公经费支出情况\n2015年，我局三公经费支出27.03万元，同比下降22.62%。\n")
+    assert spent.family == "final_accounts"
+    planned = document_from_text("区某某局2016年三公经费预算情况说明\n2016年三公经费预算27.03万元。\n")
+    assert planned.family == "budget"

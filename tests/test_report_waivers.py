@@ -40,7 +40,8 @@ def test_exported_review_waives_the_dismissed_flag_only(tmp_path, doc):
     assert r.exit_code == 1  # the confirmed one is still an error
     f0, f1 = again["documents"][0]["flags"]
     assert f0["waived"] and f0["waiver"]["note"] == "口径不同" and not f1["waived"]
-    assert again["waivers"] == {"file": str(tmp_path / "review.json"), "count": 1, "applied": 1, "stale": []}
+    assert again["waivers"] == {"file": str(tmp_path / "review.json"), "count": 1, "applied": 1, "stale": [],
+                                "confirmed": 1}
     assert "已豁免" in r.output
 
 

@@ -16,8 +16,6 @@ from auditor.bench.keys import covers, matches
 from conftest import SEEDS
 
 KNOWN_GAPS = {
-    # a narrative class breakdown against table lines: needs a name-to-code match
-    "pension-contribution-narrative-vs-table",
     # inside project forms: a weight written twice differently; forms titled with another
     # project's name
 

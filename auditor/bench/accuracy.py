@@ -170,7 +170,7 @@ def run_accuracy(corpus: Path, seed: int = 0, kinds: list[str] | None = None, li
     records = []
     for (site, before), (rows, seconds) in zip(plants, audited):
         new = [r for r in rows if _flag_key(r) not in before]
-        citing = [r for r in new if site.cited_by(r["evidence"])]
+        citing = [r for r in new if r["severity"] != "info" and site.cited_by(r["evidence"])]  # a note is no catch
         rec = asdict(site)
         rec.update({
             "caught": bool(citing),

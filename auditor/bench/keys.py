@@ -86,17 +86,12 @@ def matches(flag: FlagLike, entry: dict) -> bool:
     return bool(items) and hit >= min(2, len(items))
 
 
-def touches(flag: FlagLike, entry: dict) -> bool:
-    """A flag cites at least one number of an entry (enough to be 'about' an unsure item)."""
-    return any(covers(e, i) for i in entry.get("evidence") or [] for e in flag.evidence)
-
-
 @dataclass
 class Judgement:
     """How one document's flags stand against its key."""
 
     in_key: list  # flags that report a key flag
-    in_unsure: list  # flags about something the reader could not decide
+    in_unsure: list  # flags about something the reader could not decide (citing its numbers as a flag would)
     outside: list  # flags the key does not know: false alarms until the key says otherwise
     errors_on_holds: list  # errors that cite a relation the key lists as holding
     caught: list[dict]  # key flags reported
@@ -108,7 +103,7 @@ def judge(flags: Iterable[FlagLike], key: Key) -> Judgement:
     key_flags, holds, unsure = key.items("flags"), key.items("holds"), key.items("unsure")
     in_key = [f for f in raised if any(matches(f, k) for k in key_flags)]
     rest = [f for f in raised if f not in in_key]
-    in_unsure = [f for f in rest if any(touches(f, u) for u in unsure)]
+    in_unsure = [f for f in rest if any(matches(f, u) for u in unsure)]
     outside = [f for f in rest if f not in in_unsure]
     on_holds = [f for f in rest if f.severity == "error" and any(matches(f, h) for h in holds)]
     caught = [k for k in key_flags if any(matches(f, k) for f in raised)]

@@ -15,7 +15,12 @@ Mutation kinds:
 - count: a count stated more than once, or in a 其中 list;
 - qizhong_part: a part of a 其中 list raised until the parts exceed their total;
 - direction: 增加↔减少, 增长↔下降, 上升↔下降 on one half of a change whose two words agree;
-- table_cell: a table cell whose figure the narrative repeats verbatim.
+- table_cell: a table cell whose figure the narrative repeats verbatim;
+- change_levels: the rate or change amount a sentence states with both years' levels;
+- fund_change: one of two changes of one quantity stated at the 财政拨款 and the
+  一般公共预算 scope (equal levels);
+- fund_parts: one figure of "财政拨款X，其中一般公共预算A、政府性基金B…" (X = A + B + C);
+- compare_words: 大于↔小于 (等于/一致/持平 → 小于 or 大于) in "决算数小于预算数".
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from auditor.checks.facts import FactBase
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 
-KINDS = ("change_rate", "share", "rate", "amount", "count", "qizhong_part", "direction", "table_cell", "score")
+KINDS = ("change_rate", "share", "rate", "amount", "count", "qizhong_part", "direction", "table_cell", "score",
+         "sangong_share", "breakdown_item", "change_levels", "fund_change", "fund_parts", "compare_words")
 MARGIN_ULPS = 3  # the mutated print is read as ±3 units in its last place, not ±0.5
 _PRINT = regex.compile(r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?")
 _CELL = regex.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)\.(?P<frac>\d+)$")
@@ -151,6 +157,16 @@ def _claim_kinds(c: Claim, rels: list[Relation]) -> list[str]:
         kinds.append("amount")
     if c.kind in ("amount", "count") and any(r.kind == "partsum" and c.id in r.members[1:] for r in rels):
         kinds.append("qizhong_part")
+    return _list_kinds(c, rels, kinds)
+
+
+def _list_kinds(c: Claim, rels: list[Relation], kinds: list[str]) -> list[str]:
+    """A component's share of an unstated group whole is planted as sangong_share (not share);
+    an item of a breakdown list (具体情况如下：A…、B…) as breakdown_item."""
+    if c.kind == "share" and any(r.kind == "group_share" and r.members[0] == c.id for r in rels):
+        kinds = [k for k in kinds if k != "share"] + ["sangong_share"]
+    if c.kind == "amount" and any(r.kind == "breakdown" and c.id in r.members[1:] for r in rels):
+        kinds.append("breakdown_item")
     return kinds
 
 
@@ -160,7 +176,8 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
     skips = skips or Skips()
     kinds = set(kinds or KINDS)
     claims = facts.claims
-    cited = {(e.line, e.start) for f in flags for e in f.evidence}
+    # a note (info) is no finding: the figures it cites stay open to plants
+    cited = {(e.line, e.start) for f in flags if f.severity != "info" for e in f.evidence}
     rels = find_relations(facts, catalogue)
     orig = View(claims)
     held = [r for r in rels if r.holds(orig) is True]
@@ -171,7 +188,7 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
             by_claim.setdefault(i, []).append(r)
     sites: list[Site] = []
     for c in claims:
-        wanted = [k for k in _claim_kinds(c, rels) if k in kinds]
+        wanted = [k for k in _claim_kinds(c, rels) + _level_kinds(c, rels) if k in kinds]
         want_dir = "direction" in kinds and c.direction_word and c.kind in ("change_rate", "change_amount")
         if not wanted and not want_dir:
             continue
@@ -201,7 +218,8 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
                 skips.add("direction", "no flippable word or no direction pair")
         for kind in wanted:
             targets = [r for r in mine if r.kind == "partsum" and r.members[0] != c.id] \
-                if kind == "qizhong_part" else mine
+                if kind == "qizhong_part" else _LEVEL_TARGETS[kind](c, mine) if kind in _LEVEL_TARGETS \
+                else _list_targets(kind, c, mine)
             site = _value_site(doc_name, text, c, kind, targets, claims, seed)
             if isinstance(site, str):
                 skips.add(kind, site)
@@ -209,7 +227,18 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
                 sites.append(site)
     if "table_cell" in kinds:
         sites.extend(_table_sites(doc_name, text, facts, cited, seed, skips))
+    if "compare_words" in kinds:
+        sites.extend(_compare_sites(doc_name, facts, held, rels, cited, skips))
     return sites
+
+
+def _list_targets(kind: str, c: Claim, mine: list[Relation]) -> list[Relation]:
+    """The relations a list mutation must break: the group share, or the breakdown the item is in."""
+    if kind == "sangong_share":
+        return [r for r in mine if r.kind == "group_share"]
+    if kind == "breakdown_item":
+        return [r for r in mine if r.kind == "breakdown" and r.members[0] != c.id]
+    return mine
 
 
 def _value_site(doc: str, text: str, c: Claim, kind: str, rels: list[Relation], claims: list[Claim],
@@ -295,4 +324,66 @@ def _table_sites(doc: str, text: str, facts: FactBase, cited: set, seed: int, sk
                                 cell.text, new, cell.location.start, cell.location.end, ["agree"],
                                 f"{table.title or ''} / {row.label}: {cell.text} → {new} "
                                 f"(narrative line {claim.location.line}: {claim.quote})"))
+    return out
+
+
+# -- issue 11: changes against two levels, one change at two fund scopes, comparison words --
+
+_COMPARE_FLIP = {"大于": "小于", "高于": "低于", "超过": "小于", "多于": "少于", "小于": "大于", "低于": "高于",
+                 "少于": "多于"}
+
+
+def _level_kinds(c: Claim, rels: list[Relation]) -> list[str]:
+    """The issue-11 mutation kinds a claim can carry: the stated change of a levels relation,
+    a change of a fund-scope pair."""
+    kinds = []
+    if any(r.kind == "levels" and r.members[0] == c.id for r in rels):
+        kinds.append("change_levels")
+    if any(r.kind == "fund_change" and c.id in r.members[:2] for r in rels):
+        kinds.append("fund_change")
+    if any(r.kind == "fund_parts" and c.id in r.members for r in rels):
+        kinds.append("fund_parts")
+    return kinds
+
+
+_LEVEL_TARGETS = {
+    "change_levels": lambda c, mine: [r for r in mine if r.kind == "levels" and r.members[0] == c.id],
+    "fund_change": lambda c, mine: [r for r in mine if r.kind == "fund_change" and c.id in r.members[:2]],
+    "fund_parts": lambda c, mine: [r for r in mine if r.kind == "fund_parts"],
+}
+
+
+def _compare_sites(doc: str, facts: FactBase, held: list[Relation], rels: list[Relation], cited: set,
+                   skips: Skips) -> list[Site]:
+    """Flip the word of a 决算/预算 comparison that holds: 小于 → 大于, 一致 → 小于 or 大于."""
+    out: list[Site] = []
+    failed = {i for r in rels if r.kind == "compare" and r.holds(View(facts.claims)) is False for i in r.members}
+    for r in held:
+        if r.kind != "compare":
+            continue
+        final, budget = (facts.claims[i] for i in r.members)
+        if not (final.verified and budget.verified) or final.id in failed:
+            skips.add("compare_words", "figures not verified or in a failing comparison")
+            continue
+        if (final.location.line, final.location.start) in cited:
+            skips.add("compare_words", "cited by a flag on the original")
+            continue
+        printed = r.data["printed"]
+        if r.data["word"] == 0:
+            new = "小于" if final.value >= budget.value else "大于"
+        else:
+            new = _COMPARE_FLIP.get(printed)
+        if new is None:
+            skips.add("compare_words", "no flippable word")
+            continue
+        view = View(facts.claims, {}, {-1 - r.members[0]: 1 if new in ("大于", "高于", "多于") else -1})
+        if r.holds(view) is not False:
+            skips.add("compare_words", "the flipped word still fits (printed equal)")
+            continue
+        s = facts.sentence(r.data["sentence"])
+        lo, hi = r.data["span"]
+        start = s.location.start + lo
+        line = s.location.line
+        out.append(Site(doc, "compare_words", line, start, start + (hi - lo), printed, new, start,
+                        start + (hi - lo), ["compare"], f"{final.subject}: {printed} → {new}"))
     return out

@@ -148,8 +148,67 @@ def _agree(rel: Relation, view: View) -> bool | None:
     return all(view.iv(a).overlaps(view.iv(b)) for i, a in enumerate(cs) for b in cs[i + 1:])
 
 
+def _levels(rel: Relation, view: View) -> bool | None:
+    """A change (rate or amount) against (本年 − 上年) of two stated levels."""
+    change, current, base = _claims(rel, view)
+    d = view.direction(change)
+    if not d:
+        return None
+    diff = view.iv(current) - view.iv(base)
+    stated = view.iv(change).scale(Decimal(d))
+    if change.kind == "change_amount":
+        return stated.overlaps(diff)
+    b = view.iv(base)
+    if b.lo <= 0:
+        return None
+    expected = diff / b
+    return None if expected is None else stated.overlaps(expected.scale(_HUNDRED))
+
+
+def _compare(rel: Relation, view: View) -> bool | None:
+    """决算数大于/小于/等于预算数 (the word's sign in data["word"], overridable by the view)."""
+    final, budget = _claims(rel, view)
+    word = view.directions.get(-1 - rel.members[0], rel.data["word"])
+    f, b = view.iv(final), view.iv(budget)
+    if word == 0:
+        return f.overlaps(b)
+    if f.mid == b.mid:
+        return False
+    return f.hi > b.lo if word > 0 else f.lo < b.hi
+
+
+def _fund_change(rel: Relation, view: View) -> bool | None:
+    """Two changes of one quantity stated at two fund scopes whose levels are equal."""
+    da, db, la, lb = _claims(rel, view)
+    sa, sb = view.direction(da), view.direction(db)
+    if not sa or not sb or not view.iv(la).overlaps(view.iv(lb)):
+        return None
+    return view.iv(da).scale(Decimal(sa)).overlaps(view.iv(db).scale(Decimal(sb)))
+
+
+def _group_share(rel: Relation, view: View) -> bool | None:
+    """A share of a group's whole: the whole is a table figure (fixed) or the sum of the components."""
+    s, part, *components = _claims(rel, view)
+    whole = rel.data.get("whole") or interval_sum([view.iv(c) for c in components])
+    if whole.lo <= 0:
+        return None
+    expected = view.iv(part) / whole
+    return None if expected is None else view.iv(s).overlaps(expected.scale(_HUNDRED))
+
+
+def _breakdown(rel: Relation, view: View) -> bool | None:
+    """Items never exceed their total; a complete breakdown also does not fall short."""
+    head, *items = _claims(rel, view)
+    total, whole = interval_sum([view.iv(p) for p in items]), view.iv(head)
+    if total.lo > whole.hi:
+        return False
+    return not (rel.data.get("complete") and total.hi < whole.lo)
+
+
 _EVAL = {"change": _change, "direction": _direction, "share": _share, "rate": _rate,
-         "partsum": _partsum, "score": _sum_equal, "identity": _sum_equal, "agree": _agree}
+         "partsum": _partsum, "score": _sum_equal, "identity": _sum_equal, "agree": _agree,
+         "levels": _levels, "compare": _compare, "fund_change": _fund_change, "fund_parts": _sum_equal,
+         "group_share": _group_share, "breakdown": _breakdown}
 
 
 # -- discovery ------------------------------------------------------------------------
@@ -234,6 +293,70 @@ def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
                 out.append(Relation("identity", (total[1].id, *[p[1].id for p in parts])))  # type: ignore[index]
         elif rule.kind == "score_parts":
             out.extend(_score_relations(facts, rule.params))
+        elif rule.kind in ("share_of_group", "breakdown"):
+            out.extend(list_relations(facts, rule))
+    out.extend(level_relations(facts))
+    return out
+
+
+def level_relations(facts: FactBase) -> list[Relation]:
+    """Changes against two stated levels, 决算/预算 comparison words, one change at two fund
+    scopes (issue 11, relations 2, 3, 6). The readings are the checks' own (which figures
+    a sentence relates); the arithmetic above is the bench's."""
+    from auditor.checks.kinds.compare import _COMPARE, _ROLES, _WORDS, _figures
+    from auditor.checks.kinds.funds import _linked, _stated, fund_lists
+    from auditor.checks.kinds.levels import _has_delta, levels_before
+
+    out: list[Relation] = []
+    for c in facts.claims:
+        if c.source != "narrative" or c.kind not in ("change_rate", "change_amount") or not c.direction:
+            continue
+        if c.kind == "change_rate" and _has_delta(facts, c):
+            continue
+        lv = levels_before(facts, c)
+        if lv is not None:
+            out.append(Relation("levels", (c.id, lv.current.id, lv.base.id)))
+    for s in facts.sentences:
+        for m in _COMPARE.finditer(s.text):
+            printed = m.group("w1") or m.group("w2")
+            pair = _figures(facts, s, m.start(), _ROLES[m.group("q1") or m.group("q2")])
+            if pair is not None:
+                span = m.span("w1") if m.group("w1") else m.span("w2")
+                out.append(Relation("compare", (pair[0].id, pair[1].id),
+                                    {"word": _WORDS[printed], "printed": printed, "sentence": s.id,
+                                     "span": span}))
+    stated = _stated(facts)
+    both = {x.scope for x in stated if x.flows == frozenset({"in", "out"})}
+    for i, a in enumerate(stated):
+        for b in stated[i + 1:]:
+            if _linked(a, b, both):
+                out.append(Relation("fund_change", (a.delta.id, b.delta.id, a.level.id, b.level.id)))
+    for head, parts, _missing in fund_lists(facts):
+        out.append(Relation("fund_parts", (head.id, *[c.id for c in parts.values()])))
+    return out
+
+
+def list_relations(facts: FactBase, rule) -> list[Relation]:
+    """The relations of the group-share and breakdown kinds, read the way the kinds read them."""
+    from auditor.checks.kinds import group_share, partsum
+
+    out: list[Relation] = []
+    if rule.kind == "share_of_group":
+        for g in rule.params["groups"]:
+            total, parts = g["total"], list(g["parts"])
+            if facts.value(total) is not None:
+                continue
+            table = group_share.group_table(facts, total, parts, g.get("title"))
+            for s, part in group_share._component_shares(facts, total, parts):
+                if table is not None and total in table.values:
+                    out.append(Relation("group_share", (s.id, part.id), {"whole": table.values[total].interval}))
+                    continue
+                stated = [facts.value(c) for c in parts]
+                if all(x is not None for x in stated):
+                    out.append(Relation("group_share", (s.id, part.id, *[x[1].id for x in stated])))  # type: ignore[index]
+    else:
+        for head, items, complete in partsum.breakdowns(rule, facts):
+            out.append(Relation("breakdown", (head.id, *[i.id for i in items]), {"complete": complete}))
     return out
 
 

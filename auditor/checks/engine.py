@@ -29,6 +29,10 @@ class Finding:
     arithmetic: str | None = None
     section: tuple[str, ...] = ()
     key: tuple = field(default_factory=tuple)  # identity of the relation, to report it once
+    # True when the expected figure is computed from others (a sum, a ratio); None: judged
+    # from the evidence roles (parts, a whole, a budget ... are inputs of a computation)
+    derived: bool | None = None
+    weak: str | None = None  # why the kind's own reading of the relation is a guess (Chinese)
 
 
 # seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
@@ -42,28 +46,187 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def render(rule: CheckRule, finding: Finding) -> Flag:
+# evidence roles that are inputs of a computed figure
+_INPUT_ROLES = {"part", "whole", "current", "budget", "base", "executed", "weight"}
+_MAX_REASONS = 3
+
+
+def render(rule: CheckRule, finding: Finding, facts: FactBase | None = None) -> Flag:
     values = _SafeDict(finding.values)
     values.setdefault("stated", finding.stated or "")
     values.setdefault("expected", finding.expected or "")
     values.setdefault("arithmetic", finding.arithmetic or "")
     message = f"[{rule.id}] " + rule.message.format_map(values)
-    return Flag(rule.id, finding.severity or rule.severity, message, finding.evidence,
+    flag = Flag(rule.id, finding.severity or rule.severity, message, finding.evidence,
                 finding.stated, finding.expected, finding.arithmetic, finding.section)
+    flag.basis = basis(finding, facts)
+    reasons = weak_readings(finding, facts)
+    if reasons:
+        flag.confidence = "low"
+        if flag.severity == "error":
+            flag.severity = "warning"
+            flag.downgraded = "依据的数字读取不确定：" + "；".join(reasons[:_MAX_REASONS]) + (
+                f"等{len(reasons)}处" if len(reasons) > _MAX_REASONS else "")
+    return flag
 
 
-def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn]) -> list[Flag]:
+def basis(finding: Finding, facts: FactBase | None) -> str:
+    """narrative | table_cell | mixed | derived: where the compared figures come from."""
+    derived = finding.derived
+    if derived is None:
+        derived = any(e.role in _INPUT_ROLES for e in finding.evidence)
+    if derived:
+        return "derived"
+    sources = {_source(e, facts) for e in finding.evidence}
+    if len(sources) > 1:
+        return "mixed"
+    return sources.pop() if sources else "narrative"
+
+
+def _source(ev: Evidence, facts: FactBase | None) -> str:
+    if facts is None:
+        return "narrative"
+    claims = facts.claims_at(ev)
+    if claims:
+        return "table_cell" if claims[0].source == "table" else "narrative"
+    return "table_cell" if facts.table_at(ev.start) is not None else "narrative"
+
+
+def weak_readings(finding: Finding, facts: FactBase | None) -> list[str]:
+    """Why the figures a finding rests on may be misread, one reason per figure (Chinese)."""
+    reasons: list[str] = [finding.weak] if finding.weak else []
+    if facts is None:
+        return reasons
+    seen_tables: set[int] = set()
+    local = _one_sentence(finding, facts)
+    for ev in finding.evidence:
+        for c in facts.claims_at(ev):
+            if c.confidence == "low" and not local:
+                why = c.confidence_reason or "读取规则较弱"
+                reasons.append(f"{c.quote}（第{c.location.line}行）{why}")
+                break
+        table = facts.table_at(ev.start)
+        if table is not None and table.misread and id(table) not in seen_tables:
+            seen_tables.add(id(table))
+            page = table.location.page or ev.page
+            where = f"第{page}页" if page else f"第{table.location.line}行"
+            reasons.append(f"{ev.quote}所在的表格（{where}）读取可能有误：{table.misread}")
+    return list(dict.fromkeys(reasons))
+
+
+def _one_sentence(finding: Finding, facts: FactBase) -> bool:
+    """Every figure of the finding is a narrative claim of one and the same sentence.
+
+    Such a relation is read from the sentence's own grammar (本年数, 增减额 and 增幅 side by
+    side; 年初预算为A…支出决算为B，完成年初预算的C): a weakly resolved subject links nothing
+    here, so it is no reason to doubt the arithmetic. A misread table still is.
+    """
+    sentences = set()
+    for ev in finding.evidence:
+        claims = facts.claims_at(ev)
+        if not claims or claims[0].source != "narrative":
+            return False
+        sentences.add(claims[0].sentence_id)
+    return len(sentences) == 1
+
+
+@dataclass
+class RuleOutcome:
+    """What one rule made of one document: the row a reader checks before trusting silence.
+
+    status: failed (raised flags), held (compared figures and all agreed), evaluated (ran, but
+    found no relation it could decide), errored (the rule itself broke; its results are dropped,
+    the other rules' stand). `claims` counts the figures the rule compared, whatever other rules
+    did with them; `flags` the failed relations it reported (before --min-severity).
+    """
+
+    rule: str
+    kind: str
+    status: str
+    flags: int = 0
+    claims: int = 0
+    error: str | None = None  # why the rule broke (Chinese), for errored
+    patterns: list[str] = field(default_factory=list)  # the rule's patterns at fault ("params.x: …")
+
+    def note(self) -> str:
+        """One line for the document's notes (Chinese), naming the rule and its pattern."""
+        where = "；".join(self.patterns)
+        return (f"[{self.rule}] 规则运行出错，已跳过这条规则（其他规则的结果不受影响）：{self.error}"
+                + (f"；正则表达式 {where}" if where else ""))
+
+
+def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn],
+               outcomes: list[RuleOutcome] | None = None) -> list[Flag]:
+    """Flags of every rule; a rule that raises (a catastrophic pattern timing out, a kind's bug)
+    loses only its own results. With `outcomes`, one RuleOutcome per rule is appended to it."""
     flags: list[Flag] = []
     for rule in rules:
         fn = kinds.get(rule.kind)
         if fn is None:
             raise KeyError(f"{rule.path}: unknown kind {rule.kind}")
-        seen: set[tuple] = set()
+        mine, outcome = _run_rule(rule, fn, facts)
+        flags += mine
+        if outcomes is not None:
+            outcomes.append(outcome)
+    flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
+    return flags
+
+
+def _run_rule(rule: CheckRule, fn: KindFn, facts: FactBase) -> tuple[list[Flag], RuleOutcome]:
+    """One rule in isolation: the claims' verified marks are cleared while it runs (so it counts
+    the figures it compared itself) and merged back only when it finishes."""
+    before = [c.verified for c in facts.claims]
+    for c in facts.claims:
+        c.verified = False
+    flags: list[Flag] = []
+    seen: set[tuple] = set()
+    try:
         for finding in fn(rule, facts):
             key = finding.key or tuple((e.line, e.start) for e in finding.evidence)
             if key in seen:
                 continue
             seen.add(key)
-            flags.append(render(rule, finding))
-    flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
-    return flags
+            flags.append(render(rule, finding, facts))
+    except MemoryError:
+        raise
+    except Exception as exc:  # the rule's fault is the rule's: drop its partial work, keep going
+        for c, v in zip(facts.claims, before):
+            c.verified = v
+        return [], RuleOutcome(rule.id, rule.kind, "errored", error=_describe(exc), patterns=_culprits(rule, exc))
+    compared = 0
+    for c, v in zip(facts.claims, before):
+        compared += c.verified
+        c.verified = c.verified or v
+    status = "failed" if flags else "held" if compared else "evaluated"
+    return flags, RuleOutcome(rule.id, rule.kind, status, len(flags), compared)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"正则表达式超过 {RULE_TIMEOUT} 秒未完成（灾难性回溯），TimeoutError"
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _culprits(rule: CheckRule, exc: Exception) -> list[str]:
+    """The rule's patterns to blame: for a timeout, those that also time out on adversarial
+    text (else all of them); for another error, all of them (the reader judges)."""
+    from auditor.catalogue import check_patterns
+
+    patterns = check_patterns(rule)
+    if isinstance(exc, TimeoutError):
+        slow = [(w, p) for w, p in patterns if _times_out(p)]
+        patterns = slow or patterns
+    return [f"{w}: “{p}”" for w, p in patterns]
+
+
+_SLOW: dict[str, bool] = {}
+
+
+def _times_out(pattern: str) -> bool:
+    """Whether a pattern times out on adversarial text, remembered for the process (a corpus
+    run meets the same bad pattern in every document)."""
+    if pattern not in _SLOW:
+        from auditor.catalogue import stress_pattern
+
+        _SLOW[pattern] = stress_pattern(pattern, RULE_TIMEOUT) is not None
+    return _SLOW[pattern]

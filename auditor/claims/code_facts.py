@@ -16,6 +16,7 @@ import regex
 
 from auditor.catalogue import Catalogue
 from auditor.claims.model import Claim
+from auditor.claims.table_facts import low_confidence
 from auditor.claims.numbers import MONEY_UNITS, Number
 from auditor.model import Document, Table
 
@@ -87,7 +88,7 @@ class CodeResolver:
                 number = Number(text, Decimal(cell.value), table.unit, decimals, 0, len(text))
                 out.append(Claim(first_id + len(out), "amount", number, cell.location, -1,
                                  f"{row.code} {row.label}", f"{scope}:code:{row.code}",
-                                 section=table.section, source="table"))
+                                 section=table.section, source="table", **low_confidence(table)))
         return out
 
 

@@ -7,6 +7,7 @@ A cell becomes a claim only when the quantity it states is unambiguous:
 - a table whose title carries a scope (一般公共预算财政拨款…, 政府性基金预算…) only
   maps names that exist with that scope in the lexicon, never the bare name.
 Other cells (breakdowns by 科目) are left to the table checks.
+A claim read from a table marked misread (`Table.misread`) has confidence "low".
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ _SCOPES = ["一般公共预算财政拨款", "政府性基金预算财政拨款"
 _ROLE_WORDS = [("budget_initial", regex.compile(r"年初预算")), ("budget_full", regex.compile(r"全年预算|调整预算|预算数")),
                ("previous", regex.compile(r"上年")), ("current", regex.compile(r"决算数|执行数|本年"))]
 _WS = regex.compile(r"\s+")
+
+
+def low_confidence(table: Table) -> dict[str, str]:
+    """Claim fields for a cell of `table`: a table whose own sums mostly fail was misread,
+    so nothing read from it is a confident reading (checks then raise no error on it)."""
+    if table.misread:
+        return {"confidence": "low", "confidence_reason": f"表格读取可能有误：{table.misread}"}
+    return {}
 
 
 def _scope(title: str | None) -> str:
@@ -97,6 +106,11 @@ class TableFactReader:
                     cid: int, budget_document: bool, part: str = "") -> Claim | None:
         if cell.value is None or cell.text.strip().endswith("%") or j >= len(table.columns):
             return None
+        if row.code:
+            # a 科目 line (30217 公务接待费 of a 基本支出 table) is an economic or functional
+            # breakdown, not the item the narrative names (the whole 三公 公务接待费): the
+            # code checks (code_facts) compare it by its code
+            return None
         column = table.columns[j]
         leaf = column.rsplit("/", 1)[-1]
         group = column.split("/", 1)[0] if "/" in column else ""
@@ -123,4 +137,4 @@ class TableFactReader:
         number = Number(text, Decimal(cell.value), _COUNT_UNITS[unit.group(1)] if unit else table.unit,
                         decimals, 0, len(text))
         return Claim(cid, "amount", number, cell.location, -1, name, concept, role,
-                     section=table.section, source="table")
+                     section=table.section, source="table", **low_confidence(table))

@@ -53,7 +53,8 @@ def audit(
     ignore: Optional[list[str]] = typer.Option(None, "--ignore", help="不运行这些规则（id、组名或前缀）"),
     min_severity: Optional[str] = typer.Option(None, "--min-severity", help="只报告不低于该级别的问题: error/warning/info"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="并行进程数（0 = CPU 核数）"),
-    waivers: Optional[Path] = typer.Option(None, "--waivers", help="豁免文件：HTML 报告导出的审阅 JSON 或手写 YAML"),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", "--review",
+                                           help="审阅/豁免文件：HTML 报告导出的审阅 JSON 或手写 YAML；驳回的问题标为已豁免，确认的问题带上审阅备注"),
     config: Optional[Path] = typer.Option(None, "--config", help="配置文件（默认查找 auditor.toml，或 pyproject.toml 中的 tool.auditor 表）"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出汇总，不显示进度条"),
     timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", help="每个文档的审核时限（秒，0 = 不限）；超时的文档被终止并报告，运行继续"),
@@ -62,6 +63,8 @@ def audit(
     debug: bool = typer.Option(False, "--debug", help="出现内部错误时显示完整的 Python 调用栈"),
     output_format: str = typer.Option("text", "--format", help="终端输出：text（默认，每个文档一段，每个问题一行）、"
                                       "concise（只有问题行 path:行:）、json（auditor.result/1）、sarif（SARIF 2.1.0）"),
+    no_bundle: bool = typer.Option(False, "--no-bundle", help="不把同一单位同一年度的说明文件与附表文件配对核对"),
+    no_cross: bool = typer.Option(False, "--no-cross", help="不做任何跨文档核对（附表配对与上年数核对）"),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="哪些情况使退出码非 0（逗号分隔，默认 unreadable,error）："
                                           "unreadable 有文件无法审核时返回 2；error 有错误时返回 1；warning 有错误或警告时返回 1；none 总是 0"),
     engine: str = typer.Option("local", "--engine", help="执行引擎：local（本机工作进程，默认）或 dask（Dask 集群，"
@@ -143,6 +146,9 @@ def audit(
     if cache is not None:
         result_cache = ResultCache(cache, run_key(opts.rules, [r.id for r in catalogue.checks], opts.min_severity))
     documents: list[dict] = []
+    from auditor.corpus import CrossPass
+
+    cross = None if no_cross else CrossPass(bundles=not no_bundle)
     err_console = Console(stderr=True, highlight=False)
     streaming = jsonl_out is not None or parquet_out is not None
     # a streaming run keeps no document, unless an output needs them all at once
@@ -164,6 +170,8 @@ def audit(
             documents.append(d)
         for w in writers:
             w.write(d)
+        if cross is not None:
+            cross.add(d)  # a compact summary: the cross-document pass never needs whole results
         if output_format == "concise":
             for line in document_lines(d):
                 console.print(line, soft_wrap=True, markup=False)
@@ -199,11 +207,18 @@ def audit(
             raise usage_error(console, str(exc))
     data = {"schema": "auditor.result/1", "documents": documents, "rules": meta["rules"],
             "run": {**meta["run"], "seconds": round(time.perf_counter() - clock, 2)}}
+    if cross is not None:
+        from auditor.corpus import attach
+
+        attach(data, *cross.finish(), min_severity=opts.min_severity)
+        tally.add_cross(data["cross_document"])
     if waiver_set is not None:
         data["waivers"] = waiver_set.summary()
-    _close_writers(writers, run=data["run"], **({"waivers": data["waivers"]} if "waivers" in data else {}))
+    _close_writers(writers, **{k: data[k] for k in ("rules", "run", "waivers", "cross_document") if k in data})
     if not keep:
-        tally.print(console, result_cache)
+        from auditor.report.text_report import print_cross_document
+
+        tally.print(console, result_cache, after_summary=lambda: print_cross_document(console, data))
         _print_writers(console, writers)
         _write_streamed_outputs(console, jsonl_out, html_out, xlsx_out, csv_out)
         raise typer.Exit(tally.exit_status(opts.fail_on))
@@ -213,6 +228,9 @@ def audit(
     elif output_format == "sarif":
         sys.stdout.write(json.dumps(sarif_log(data, data["run"]["version"]), ensure_ascii=False, indent=1) + "\n")
     print_summary_dict(console, data)
+    from auditor.report.text_report import print_cross_document
+
+    print_cross_document(console, data)
     for line in rule_counts(documents):
         console.print("  " + line, soft_wrap=True, markup=False)
     _print_failures(console, documents, result_cache)

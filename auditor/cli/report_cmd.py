@@ -36,7 +36,8 @@ def report(
     html_out: Optional[Path] = typer.Option(None, "--html", help="写出静态 HTML 报告到该目录"),
     xlsx_out: Optional[Path] = typer.Option(None, "--xlsx", help="写出 Excel 工作簿"),
     csv_out: Optional[Path] = typer.Option(None, "--csv", help="写出问题清单 CSV"),
-    waivers: Optional[Path] = typer.Option(None, "--waivers", help="重新应用豁免文件（替换结果中原有的豁免）"),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", "--review",
+                                           help="重新应用审阅/豁免文件（替换结果中原有的审阅与豁免）：驳回的问题标为已豁免，确认的问题带上审阅备注"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="另存（应用豁免后的）JSON 结果"),
 ) -> None:
     """根据已保存的 JSON 结果重新生成 HTML / Excel / CSV 报告，不重新审核。"""
@@ -59,7 +60,7 @@ def report(
     if waivers is not None:
         for d in result.documents:
             for f in d.get("flags", []):
-                f["waived"], f["waiver"] = False, None
+                f["waived"], f["waiver"], f["review"] = False, None, None
         try:
             apply_waivers(result.data, load_waivers(waivers), str(waivers))
         except WaiverError as exc:

@@ -220,12 +220,20 @@ def rules_test(paths: Optional[list[Path]] = typer.Argument(None, help="规则�
 @rules_app.command("validate")
 def rules_validate(paths: Optional[list[Path]] = typer.Argument(None, help="规则文件或目录；省略则校验内置规则"),
                    rules: Optional[list[Path]] = _RULES_OPT) -> None:
-    """严格校验规则文件（字段、类型、占位符、正则、id 重复……），不运行用例；有错则退出码为 1。"""
-    from auditor.catalogue import RULES_DIR, rule_files
+    """严格校验规则文件（字段、类型、占位符、正则、id 重复……），不运行用例；有错则退出码为 1。
+
+    每个正则表达式还要在构造的对抗文字（其自身字面量的长串重复）上限时运行：
+    会灾难性回溯的正则在这里被拒绝，而不是在审核时超时。
+    """
+    from auditor.catalogue import RULES_DIR, rule_files, stress_errors
 
     console = _console()
     extra, _ = _sources(paths, rules)
-    _, errors = _load(extra, console)
+    cat, errors = _load(extra, console)
+    stressed = stress_errors(cat)
+    for e in stressed:
+        console.print(f"[red]错误[/red] {escape(str(e))}")
+    errors = [*errors, *stressed]
     n = len(rule_files(RULES_DIR)) + sum(len(rule_files(p)) for p in extra if p.exists())
     if errors:
         console.print(f"{n} 个文件，{len(errors)} 个错误。")

@@ -173,6 +173,8 @@ def _style_headings(doc: Document, levels: dict[int, int]) -> None:
 
 def _apply_pages(doc: Document, pages: list[int | None]) -> None:
     """Set Location.page on every block, table, row and cell from the line → page map."""
+    from auditor.table_arith import misread_reason
+
 
     def at(loc: Location) -> Location:
         p = pages[loc.line - 1] if 0 < loc.line <= len(pages) else None
@@ -188,4 +190,6 @@ def _apply_pages(doc: Document, pages: list[int | None]) -> None:
         for row in t.rows:
             row.location = at(row.location)
             row.cells = [dataclasses.replace(c, location=at(c.location)) for c in row.cells]
+        if t.misread:
+            t.misread = misread_reason(t)  # say the page, now that it is known
 

@@ -49,6 +49,7 @@ class _Char:
     top: float
     bottom: float
     gen: bool
+    base: float | None = None  # the baseline as shown (from the glyph origin); one printed line shares it
 
     @property
     def cx(self) -> float:
@@ -80,6 +81,8 @@ class _PTable:
     bottom: float
     rows: list[list[str]]
     pages: list[int]
+    xs: list[float] = field(default_factory=list)  # the column boundaries, left to right
+    captions: list[str] = field(default_factory=list)  # title lines printed inside the grid's top rows
 
 
 @dataclass
@@ -94,13 +97,15 @@ class _Page:
 # ---------------------------------------------------------------- pdfium access
 
 
-def _chars(textpage, top_y: float) -> list[_Char]:
+def _chars(textpage, view: "_View") -> list[_Char]:
     import pypdfium2.raw as pc
 
     raw = textpage.raw
     n = pc.FPDFText_CountChars(raw)
     rect = pc.FS_RECTF()
     ref = ctypes.byref(rect)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
     out: list[_Char] = []
     for i in range(n):
         code = pc.FPDFText_GetUnicode(raw, i)
@@ -109,12 +114,51 @@ def _chars(textpage, top_y: float) -> list[_Char]:
         # Loose boxes span the font's full height and advance: lines and gaps measure evenly
         # ("." and "1" have tiny tight boxes that would sort them onto lines of their own).
         pc.FPDFText_GetLooseCharBox(raw, i, ref)
-        out.append(_Char(ch, rect.left, rect.right, top_y - rect.top, top_y - rect.bottom, gen))
+        x0, top, x1, bottom = view.box(rect.left, rect.bottom, rect.right, rect.top)
+        base = None
+        if pc.FPDFText_GetCharOrigin(raw, i, ox_ref, oy_ref):
+            base = view.point(ox.value, oy.value)[1]
+        out.append(_Char(ch, x0, x1, top, bottom, gen, base))
     return out
 
 
-def _edges(page, top_y: float) -> list[dict]:
-    """Horizontal and vertical segments of stroked or filled paths, in top-based coordinates."""
+@dataclass(frozen=True)
+class _View:
+    """The page as it is shown: PDF user space (y up, unrotated) → top-left based, /Rotate applied.
+
+    A page with /Rotate 90 is drawn portrait and shown landscape; read in user space its lines
+    run top to bottom and every cell comes out reversed, so all geometry goes through here.
+    """
+
+    left: float
+    bottom: float
+    width: float  # of the unrotated box
+    height: float
+    rotation: int  # 0, 90, 180, 270 (clockwise, as /Rotate)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """Width and height as shown."""
+        return (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        u, v = x - self.left, y - self.bottom
+        if self.rotation == 90:
+            return v, u
+        if self.rotation == 180:
+            return self.width - u, v
+        if self.rotation == 270:
+            return self.height - v, self.width - u
+        return u, self.height - v
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """(x0, top, x1, bottom) as shown of a user-space rectangle."""
+        a, b = self.point(x0, y0), self.point(x1, y1)
+        return min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])
+
+
+def _edges(page, view: _View) -> list[dict]:
+    """Horizontal and vertical segments of stroked or filled paths, in shown (top-based) coordinates."""
     import pypdfium2.raw as pc
 
     out: list[dict] = []
@@ -122,15 +166,16 @@ def _edges(page, top_y: float) -> list[dict]:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
 
     def add(a: tuple[float, float], b: tuple[float, float]) -> None:
+        a, b = view.point(*a), view.point(*b)
         dx, dy = abs(a[0] - b[0]), abs(a[1] - b[1])
         if dy < 1 and dx >= 1:
-            t = top_y - (a[1] + b[1]) / 2
+            t = (a[1] + b[1]) / 2
             x0, x1 = min(a[0], b[0]), max(a[0], b[0])
             out.append({"x0": x0, "x1": x1, "top": t, "bottom": t, "doctop": t, "width": x1 - x0, "height": 0,
                         "orientation": "h", "object_type": "line"})
         elif dx < 1 and dy >= 1:
             xm = (a[0] + b[0]) / 2
-            t, btm = top_y - max(a[1], b[1]), top_y - min(a[1], b[1])
+            t, btm = min(a[1], b[1]), max(a[1], b[1])
             out.append({"x0": xm, "x1": xm, "top": t, "bottom": btm, "doctop": t, "width": 0, "height": btm - t,
                         "orientation": "v", "object_type": "line"})
 
@@ -150,6 +195,8 @@ def _edges(page, top_y: float) -> list[dict]:
                 continue
             if pc.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and not fill.value and not stroke.value:
                 continue
+            if fill.value and not stroke.value and _white_fill(obj):
+                continue  # a white background box (behind a title block) draws no ruling
             start = prev = None
             for j in range(pc.FPDFPath_CountSegments(obj)):
                 seg = pc.FPDFPath_GetPathSegment(obj, j)
@@ -167,6 +214,15 @@ def _edges(page, top_y: float) -> list[dict]:
 
     walk(pc.FPDFPage_CountObjects, pc.FPDFPage_GetObject, page.raw, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
     return out
+
+
+def _white_fill(obj) -> bool:
+    import pypdfium2.raw as pc
+
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    if not pc.FPDFPageObj_GetFillColor(obj, *[ctypes.byref(v) for v in rgba]):
+        return False
+    return all(v.value >= 250 for v in rgba[:3])
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
@@ -240,31 +296,102 @@ class _Grid:
             out[r][c] = _cell_text(chars)
         return out
 
+    def row_lines(self, r: int) -> list[list[str]]:
+        """The printed lines of each filled cell that starts on grid row r."""
+        return [[_line_text(ln) for ln in _cell_lines(chars)] for (rr, _c), chars in sorted(self.chars.items())
+                if rr == r and any(ch.ch.strip() for ch in chars)]
+
+    def table(self, page: int) -> _PTable:
+        """The table as written, its top rows of title lines (表名, 公开表N, 部门：, 单位：) lifted out:
+        a caption is not a header, and a page that opens with a captioned grid starts a new table."""
+        rows = self.rows()
+        captions: list[str] = []
+        k = 0
+        while k < len(rows) - 1 and _is_caption_row(self.row_lines(k)):
+            captions.extend(clean_cell(ln) for cell in self.row_lines(k) for ln in cell)
+            k += 1
+        rows = rows[k:]
+        return _PTable(page, self.x0, self.ys[k], self.x1, self.bottom, rows, [page] * len(rows), list(self.xs), captions)
+
+
+_CAPTION_TITLE = regex.compile(r"^[^。；，]{2,40}表(?:[（(][^（）()]{1,8}[）)])?$")
+_CAPTION_NUMBER = regex.compile(r"^(?:公开)?(?:附)?表?[一二三四五六七八九十\d]{1,3}表?[：:]?$")
+_CAPTION_META = regex.compile(r"^(?:编制|填报|预算|主管)?(?:部门|单位)(?:名称)?\s*[：:]|^(?:金额)?单位\s*[：:]|^\d{4}\s*年度?$")
+
+
+def _is_caption_line(text: str) -> bool:
+    t = regex.sub(r"\s+", "", text)
+    return bool(t) and bool(_CAPTION_TITLE.match(t) or _CAPTION_NUMBER.match(t) or _CAPTION_META.match(t))
+
+
+def _is_caption_row(cells: list[list[str]]) -> bool:
+    """A grid row that only holds a table's caption: every cell's lines are a title, a table
+    number or a 部门：/单位： line, or the value right after a "部门：" key cell; and at least one
+    is a title or a key (a lone number such as 1 is a 栏次, not a caption)."""
+    if not cells:
+        return False
+    strong = False
+    after_key = False
+    for lines in cells:
+        if not lines:
+            continue
+        if after_key and len(lines) == 1:
+            after_key = False
+            continue
+        if not all(_is_caption_line(ln) for ln in lines):
+            return False
+        strong = strong or any(_CAPTION_TITLE.match(regex.sub(r"\s+", "", ln)) or _CAPTION_META.match(ln.strip())
+                               for ln in lines)
+        after_key = regex.search(r"[：:]\s*$", lines[-1]) is not None
+    return strong
+
 
 def _cell_text(chars: list[_Char]) -> str:
     """Characters of one cell: lines top to bottom, left to right, wrapped lines joined."""
+    return _join_lines([_line_text(ln) for ln in _cell_lines(chars)])
+
+
+def _cell_lines(chars: list[_Char]) -> list[list[_Char]]:
+    """The printed lines of one cell, top to bottom.
+
+    Chars of one line share a baseline; their boxes do not always share a middle (some fonts
+    give "一" and "、" boxes a few points off the line's middle, which would sort the "、" of
+    "一、" onto a line of its own), so a line is grouped by baseline where pdfium gives one.
+    """
     chars = [c for c in chars if c.ch.strip()]
     if not chars:
-        return ""
-    chars.sort(key=lambda c: (c.cy, c.x0))
+        return []
+    h = statistics.median(max(c.bottom - c.top, 1.0) for c in chars)
+
+    def y(c: _Char) -> float:
+        return c.base if c.base is not None else c.cy
+
+    chars.sort(key=lambda c: (y(c), c.x0))
     lines: list[list[_Char]] = []
     for c in chars:
-        h = max(c.bottom - c.top, 1.0)
         if lines:
             ref = lines[-1]
-            rc = statistics.fmean(x.cy for x in ref)
-            if abs(c.cy - rc) <= 0.5 * h:
+            if abs(y(c) - statistics.fmean(y(x) for x in ref)) <= 0.5 * max(h, c.bottom - c.top):
                 ref.append(c)
                 continue
         lines.append([c])
-    text = ""
     for ln in lines:
         ln.sort(key=lambda c: c.x0)
-        h = statistics.median(max(c.bottom - c.top, 1.0) for c in ln)
-        s = ln[0].ch
-        for a, b in zip(ln, ln[1:]):
-            wide = not (a.ch.isascii() and b.ch.isascii())
-            s += (" " if not wide and b.x0 - a.x1 > 0.3 * h else "") + b.ch
+    return lines
+
+
+def _line_text(ln: list[_Char]) -> str:
+    h = statistics.median(max(c.bottom - c.top, 1.0) for c in ln)
+    s = ln[0].ch
+    for a, b in zip(ln, ln[1:]):
+        wide = not (a.ch.isascii() and b.ch.isascii())
+        s += (" " if not wide and b.x0 - a.x1 > 0.3 * h else "") + b.ch
+    return s
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = ""
+    for s in lines:
         text = join_wrapped(text, s) if text else s
     return clean_cell(text)
 
@@ -282,6 +409,21 @@ def _find_grids(edges: list[dict]) -> list[_Grid]:
 
 
 # ---------------------------------------------------------------- pages
+
+
+def _new_line(last: _Char, c: _Char) -> bool:
+    """`c` starts a printed line below `last`'s and back to its left: pdfium sometimes writes a
+    generated space, not a line break, between a paragraph's last line and a heading below it."""
+    if last.base is None or c.base is None:
+        return False
+    h = max(last.bottom - last.top, 1.0)
+    return c.base - last.base > 0.6 * h and c.x0 < last.x0 - h
+
+
+def _on_page(c: _Char, width: float, height: float) -> bool:
+    if c.ch in ("\r", "\n", "\x02") or not c.ch.strip():
+        return True  # line breaks and spaces carry no position of their own
+    return -2 <= c.cx <= width + 2 and -2 <= c.cy <= height + 2
 
 
 def _make_line(chars: list[_Char], page: int) -> _Line | None:
@@ -304,13 +446,16 @@ def _read_page(pdf, index: int) -> _Page:
     page = pdf[index]
     try:
         left, bottom, right, top = page.get_bbox()
-        width, height = right - left, top - bottom
+        view = _View(left, bottom, right - left, top - bottom, page.get_rotation() % 360)
+        width, height = view.size
         textpage = page.get_textpage()
         try:
-            chars = _chars(textpage, top)
+            # text placed beyond the page box is not printed (a spreadsheet's next pages spilled
+            # past the bottom edge): it would read as a second copy of the tables that follow
+            chars = [c for c in _chars(textpage, view) if _on_page(c, width, height)]
         finally:
             textpage.close()
-        grids = [g for g in _find_grids(_edges(page, top)) if g.shape[0] >= 1 and g.shape[1] >= 2]
+        grids = [g for g in _find_grids(_edges(page, view)) if g.shape[0] >= 1 and g.shape[1] >= 2]
     finally:
         page.close()
     number = index + 1
@@ -331,21 +476,32 @@ def _read_page(pdf, index: int) -> _Page:
             g = next((g for g in grids if g.contains(c)), None)
             if g is not None and g.add(c):
                 continue
+            last = next((x for x in reversed(cur) if not x.gen and x.ch.strip()), None)
+            if last is not None and _new_line(last, c):
+                ln = _make_line(cur, number)  # pdfium joined two printed lines with a space
+                if ln:
+                    lines.append(ln)
+                cur = []
         cur.append(c)
     ln = _make_line(cur, number)
     if ln:
         lines.append(ln)
     lines = [ln for ln in lines if not _is_margin_number(ln, height)]
-    tables = [_PTable(number, g.x0, g.top, g.x1, g.bottom, g.rows(), []) for g in grids]
-    for t in tables:
-        t.pages = [number] * len(t.rows)
+    tables = [g.table(number) for g in grids]
     tables.sort(key=lambda t: t.top)
     items: list[_Line | _PTable] = []
+
+    def put(t: _PTable) -> None:
+        for cap in t.captions:  # short lines of their own: never joined into a paragraph
+            items.append(_Line(cap, t.x0, t.x0, t.top, t.top, 1.0, number))
+        items.append(t)
+
     for ln in lines:
         while tables and tables[0].top <= ln.top:
-            items.append(tables.pop(0))
+            put(tables.pop(0))
         items.append(ln)
-    items.extend(tables)
+    for t in tables:
+        put(t)
     out.items = items
     return out
 
@@ -366,6 +522,23 @@ def _header_len(rows: list[list[str]]) -> int:
     return min(len(rows), 4)
 
 
+def _column_map(prev: _PTable, cur: _PTable, tol: float = 2.0) -> list[int] | None:
+    """Where each column of `cur` falls among the columns of `prev`, when `cur` continues `prev`
+    on the next page with some cells merged (its boundaries a subset of the earlier ones, the
+    same outer edges), else None."""
+    if not prev.xs or not cur.xs or len(cur.xs) >= len(prev.xs):
+        return None
+    if abs(prev.xs[0] - cur.xs[0]) > tol or abs(prev.xs[-1] - cur.xs[-1]) > tol:
+        return None
+    out = []
+    for x in cur.xs[:-1]:
+        i = next((i for i, px in enumerate(prev.xs[:-1]) if abs(px - x) <= tol), None)
+        if i is None:
+            return None
+        out.append(i)
+    return out
+
+
 def _join_tables(pages: list[_Page]) -> list[_Line | _PTable]:
     """All items in order; a table that opens a page continues the table that closed the page before."""
     items: list[_Line | _PTable] = []
@@ -377,10 +550,15 @@ def _join_tables(pages: list[_Page]) -> list[_Line | _PTable]:
                 and isinstance(it, _PTable)
                 and isinstance(prev, _PTable)
                 and prev.page < it.page
-                and len(prev.rows[0]) == len(it.rows[0])
+                and it.rows
+                and (len(prev.rows[0]) == len(it.rows[0]) or _column_map(prev, it) is not None)
             ):
                 hdr = prev.rows[: _header_len(prev.rows)]
                 rows, rpages = it.rows, it.pages
+                if len(prev.rows[0]) != len(it.rows[0]):
+                    cmap = _column_map(prev, it) or []
+                    width = len(prev.rows[0])
+                    rows = [[next((r[j] for j, t in enumerate(cmap) if t == i), "") for i in range(width)] for r in rows]
                 k2 = 0
                 while k2 < len(hdr) and k2 < len(rows) and [clean_cell(c) for c in rows[k2]] == [clean_cell(c) for c in hdr[k2]]:
                     k2 += 1
@@ -425,8 +603,8 @@ def _continues(prev: _Line, cur: _Line, margins: dict[int, tuple[float, float]])
         return False  # the line before ended short (the next word would have fit): a paragraph end
     if cur.x0 > left + 0.8 * cur.size:
         return False  # indented: a new paragraph
-    if _ITEM_START.match(cur.text) and regex.search(r"[。；;：:]$", prev.text):
-        return False
+    if _ITEM_START.match(cur.text) and regex.search(r"[。；;：:]$|表$", prev.text):
+        return False  # a sentence or a heading ending in 表 (…部门预算表) closes before an item
     return True
 
 

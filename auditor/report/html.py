@@ -26,6 +26,8 @@ from auditor.report.json_report import write_atomic
 
 FAMILY = {"final_accounts": "部门决算", "budget": "部门预算", "self_evaluation": "绩效自评报告", "unknown": "未识别"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+BASIS = {"narrative": "叙述", "table_cell": "表格", "mixed": "叙述与表格", "derived": "推算"}
+CONFIDENCE = {"high": "高", "low": "低"}
 STATUS = {"verified": "已核验", "contradicted": "矛盾", "unverified": "未核验"}
 KIND = {"amount": "金额", "change_amount": "增减额", "change_rate": "变动率", "share": "占比", "rate": "比率",
         "count": "数量", "score": "得分", "percent": "百分比", "other": "其他"}
@@ -255,11 +257,64 @@ def _flag_view(i: int, f: dict, rules: dict) -> dict:
         "name": rule.get("name", ""), "severity": f["severity"], "message": message, "stated": f.get("stated"),
         "expected": f.get("expected"), "arithmetic": f.get("arithmetic"), "section": f.get("section", []),
         "waived": bool(f.get("waived")), "waiver": f.get("waiver") or {},
+        "basis": BASIS.get(f.get("basis") or "", f.get("basis") or ""),
+        "confidence": f.get("confidence") or "", "confidence_label": CONFIDENCE.get(f.get("confidence") or "", ""),
+        "downgraded": f.get("downgraded"),
+        "review": _review_view(f.get("review")),
         "evidence": [{"key": f"f{i}e{j}", **e} for j, e in enumerate(f["evidence"])],
         "quotes": [e["quote"] for e in f["evidence"]],
         "lines": sorted({e["line"] for e in f["evidence"]}),
         "first_line": min((e["line"] for e in f["evidence"]), default=0),
     }
+
+
+REVIEW = {"confirmed": "已确认", "dismissed": "已驳回"}
+OUTCOME = {"failed": "发现问题", "held": "成立", "evaluated": "无可核对", "errored": "出错"}
+
+
+def _review_view(review: dict | None) -> dict | None:
+    """A decision brought back from a review file, for the card (None: none, or unusable)."""
+    if not isinstance(review, dict) or review.get("decision") not in REVIEW:
+        return None
+    return {"decision": review["decision"], "label": REVIEW[review["decision"]],
+            "note": str(review.get("note") or ""), "file": str(review.get("file") or "")}
+
+
+def rule_table(data: dict) -> list[dict]:
+    """Per rule over the corpus: documents by outcome, flags raised, figures compared, and
+    the first error message. Empty when no document carries rule outcomes (older results)."""
+    rules = data.get("rules", {})
+    rows: dict[str, dict] = {}
+    for d in data["documents"]:
+        for o in d.get("rule_outcomes") or []:
+            row = rows.setdefault(o["rule"], {"rule": o["rule"], "kind": o.get("kind") or "",
+                                              **{k: 0 for k in OUTCOME}, "flags": 0, "claims": 0, "errors": []})
+            status = o.get("status")
+            if status in OUTCOME:
+                row[status] += 1
+            row["flags"] += int(o.get("flags") or 0)
+            row["claims"] += int(o.get("claims") or 0)
+            if status == "errored" and o.get("error") and len(row["errors"]) < 3:
+                where = "；".join(o.get("patterns") or [])
+                row["errors"].append(f"{Path(d.get('path') or '').name}: {o['error']}" + (f"（{where}）" if where else ""))
+    out = []
+    for rid in sorted(rows):
+        row = rows[rid]
+        row["documents"] = sum(row[k] for k in OUTCOME)
+        row["summary"] = rules.get(rid, {}).get("summary", "")
+        row["name"] = rules.get(rid, {}).get("name", "")
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["errored"], -r["flags"], r["rule"]))
+
+
+def run_view(data: dict) -> dict | None:
+    """The run's metadata (tool, version, catalogue hash, start, seconds); None for older results."""
+    run = data.get("run")
+    if not isinstance(run, dict):
+        return None
+    return {"tool": str(run.get("tool") or "auditor"), "version": str(run.get("version") or "?"),
+            "catalogue": str(run.get("catalogue") or "?"), "started": str(run.get("started") or "?"),
+            "seconds": run.get("seconds")}
 
 
 def page_name(index: int, doc: dict) -> str:
@@ -327,10 +382,12 @@ def write_html(data: dict, folder: Path) -> Path:
         **{s: sum(x["counts"][s] for x in docs) for s in (*SEVERITY, "waived", "contradicted")},
     }
     totals["pct"] = round(100 * totals["verified"] / totals["claims"]) if totals["claims"] else None
-    common = {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY}
+    common = {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY,
+              "run": run_view(data), "OUTCOME": OUTCOME}
     folder.mkdir(parents=True, exist_ok=True)
     index = env.get_template("index.html.j2").render(
-        docs=docs, totals=totals, chart=_chart(data), waivers=data.get("waivers"), **common)
+        docs=docs, totals=totals, chart=_chart(data), waivers=data.get("waivers"), rule_rows=rule_table(data),
+        **common)
     write_atomic(folder / "index.html", index)
     page = env.get_template("document.html.j2")
     for x in docs:

@@ -44,6 +44,13 @@ def flag_dict(flag: Flag, sha256: str | None = None) -> dict:
         "id": flag_id(flag, sha256),
         "waived": False,
         "waiver": None,
+        # added fields: where the figures come from and how sure their reading is
+        "basis": flag.basis,  # narrative | table_cell | mixed | derived
+        "confidence": flag.confidence,  # high | low
+        "downgraded": flag.downgraded,  # why an error became a warning (Chinese), or null
+        # added field: a reviewer's decision brought back by --waivers/--review
+        # ({decision: confirmed|dismissed, note, file, index}), or null
+        "review": None,
     }
 
 
@@ -53,10 +60,20 @@ def claim_dict(c: Claim, status: str | None = None) -> dict:
          "unit": c.unit,
          # added fields: where the number stands, and what the checks made of it
          "id": c.id, "start": c.location.start, "end": c.location.end, "section": list(c.section),
-         "source": c.source, "verified": c.verified}
+         "source": c.source, "verified": c.verified,
+         # added fields: how sure the reading is
+         "confidence": c.confidence, "confidence_reason": c.confidence_reason,
+         # a change's direction as read (+1 up, -1 down, 0 flat, None: not a change or either-or)
+         "direction": c.direction}
     if status is not None:
         d["status"] = status
     return d
+
+
+def outcome_dict(o: Any) -> dict:
+    """A rule outcome row: rule, kind, status, flags, claims (compared), error, patterns."""
+    return {"rule": o.rule, "kind": o.kind, "status": o.status, "flags": o.flags, "claims": o.claims,
+            "error": o.error, "patterns": list(o.patterns)}
 
 
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -88,6 +105,7 @@ def table_dict(t: Any) -> dict:
     return {"title": t.title, "unit": t.unit, "columns": list(t.columns),
             "line": t.location.line, "line_end": t.line_end,
             "start": t.location.start, "end": t.location.end, "section": list(t.section),
+            "misread": getattr(t, "misread", None),  # added field: why the table was probably misread
             "header_rows": [[_cell(c) for c in row] for row in t.header_rows],
             "rows": [{"label": row.label, "code": row.code, "line": row.location.line,
                       "cells": [_cell(c) for c in row.cells]} for row in t.rows]}
@@ -120,6 +138,10 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
         "claim_list": [claim_dict(c, statuses[c.id]) for c in r.claims],
         # added field: why a document was not audited (ingest / timeout / memory / crash / internal)
         "error_kind": getattr(r, "error_kind", None) or ("ingest" if r.error else None),
+        # added fields: one row per check rule (failed / held / evaluated / errored), and a note
+        # per rule that broke, naming it and its pattern (the other rules' results stand)
+        "rule_outcomes": [outcome_dict(o) for o in getattr(r, "rule_outcomes", [])],
+        "rule_notes": [o.note() for o in getattr(r, "rule_outcomes", []) if o.status == "errored"],
     }
     if include_source and r.document is not None:
         d["source"] = source_dict(r.document)
@@ -128,7 +150,8 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
 
 def rules_dict(catalogue: Any) -> dict:
     """The check rules a report cites: id → name, summary, severity, groups."""
-    return {r.id: {"name": r.name, "summary": r.summary, "severity": r.severity, "groups": list(r.groups)}
+    return {r.id: {"name": r.name, "summary": r.summary, "severity": r.severity, "groups": list(r.groups),
+                   "kind": r.kind}  # added field
             for r in sorted(catalogue.checks, key=lambda r: r.id)}
 
 

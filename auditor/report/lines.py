@@ -24,6 +24,8 @@ def flag_place(path: str, evidence: list[dict]) -> str:
 def flag_line(path: str, flag: dict) -> str:
     word = "已豁免" if flag.get("waived") else SEVERITY_WORD.get(flag["severity"], flag["severity"])
     message = " ".join(flag["message"].split())
+    if flag.get("downgraded"):  # an error that became a warning says why
+        message += "（" + " ".join(flag["downgraded"].split()) + "）"
     return f"{flag_place(path, flag['evidence'])} {word} {message}"
 
 

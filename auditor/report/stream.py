@@ -62,10 +62,11 @@ def _slim(d: dict) -> dict:
 
 def write_html_paged(meta: dict, documents: Callable[[], Iterable[dict]], folder: Path,
                      store=None, page_size: int | None = None) -> Path:
-    """index.html (+ index-N.html) and one page per document; `documents()` is iterated twice."""
+    """index.html (+ index-N.html) and one page per document; `documents()` is iterated three times
+    (totals and chart, the rule table, the pages), one document at a time."""
     page_size = page_size or PAGE_SIZE
-    from auditor.report.html import (SEVERITY, STATUS, _chart, _counts, _env, _flag_view, document_view,
-                                     load_assets, page_name)
+    from auditor.report.html import (OUTCOME, SEVERITY, STATUS, _chart, _counts, _env, _flag_view, document_view,
+                                     load_assets, page_name, rule_table, run_view)
     from auditor.report.json_report import write_atomic
 
     env = _env()
@@ -88,7 +89,10 @@ def write_html_paged(meta: dict, documents: Callable[[], Iterable[dict]], folder
     chart = _chart({"documents": counted(), "rules": rules})
     totals["pct"] = round(100 * totals["verified"] / totals["claims"]) if totals["claims"] else None
     pages = max(1, -(-totals["documents"] // page_size))
-    common = {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY}
+    rule_rows = rule_table({"documents": ({"path": d.get("path"), "rule_outcomes": d.get("rule_outcomes")}
+                                          for d in documents()), "rules": rules})
+    common = {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY,
+              "run": run_view(meta), "OUTCOME": OUTCOME}
     folder.mkdir(parents=True, exist_ok=True)
     index_t, page_t = env.get_template("index.html.j2"), env.get_template("document.html.j2")
     rows: list[dict] = []
@@ -100,7 +104,7 @@ def write_html_paged(meta: dict, documents: Callable[[], Iterable[dict]], folder
                  "links": [{"n": n, "href": index_page_name(n), "first": (n - 1) * page_size + 1,
                             "last": min(n * page_size, totals["documents"])} for n in range(1, pages + 1)]}
         html = index_t.render(docs=rows, totals=totals, chart=chart, waivers=meta.get("waivers"), pager=pager,
-                              **common)
+                              rule_rows=rule_rows, **common)
         write_atomic(folder / index_page_name(page), html)
 
     for i, d in enumerate(documents()):

@@ -29,6 +29,7 @@ class RunTally:
     by_rule: dict[str, Counter] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)  # the first FAILURES_SHOWN error messages
+    cross: Counter = field(default_factory=Counter)  # severity -> active cross-document flags
 
     def add(self, d: dict) -> None:
         from auditor.runner import UNREADABLE
@@ -49,6 +50,12 @@ class RunTally:
             self.active[f["severity"]] += 1
             self.by_rule.setdefault(f["rule"], Counter())[f["severity"]] += 1
 
+    def add_cross(self, flags: list[dict]) -> None:
+        """The cross-document flags (auditor.corpus): they count for the exit status, as in Result."""
+        for f in flags:
+            if not f.get("waived"):
+                self.cross[f["severity"]] += 1
+
     def summary_line(self) -> str:
         """The line of text_report.print_summary_dict."""
         audited_failed = self.failed - self.skipped
@@ -65,13 +72,16 @@ class RunTally:
         return [f"{rule.ljust(width)}  " + "  ".join(f"{SEVERITY_WORD[s]} {c[s]}" for s in ("error", "warning", "info")
                                                      if c[s]) for rule, c in rows]
 
-    def print(self, console: Console, result_cache=None) -> None:
-        """Summary, per-rule counts and failures, as audit_cmd prints them for a kept run."""
+    def print(self, console: Console, result_cache=None, after_summary=None) -> None:
+        """Summary, per-rule counts and failures, as audit_cmd prints them for a kept run
+        (`after_summary` prints what comes between the summary line and the rule counts)."""
         from rich.markup import escape
 
         from auditor.runner import ERROR_KIND_LABEL
 
         console.print(self.summary_line(), soft_wrap=True)
+        if after_summary is not None:
+            after_summary()
         for line in self.rule_lines():
             console.print("  " + line, soft_wrap=True, markup=False)
         if self.kinds:
@@ -93,4 +103,4 @@ class RunTally:
         if (self.documents and self.failed == self.documents) or ("unreadable" in tokens and self.lost):
             return 2
         levels = {"warning", "error"} if "warning" in tokens else ({"error"} if "error" in tokens else set())
-        return 1 if any(self.active[s] for s in levels) else 0
+        return 1 if any(self.active[s] or self.cross[s] for s in levels) else 0

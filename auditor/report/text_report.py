@@ -19,7 +19,8 @@ def print_document(console: Console, r: DocumentResult) -> None:
                   f"问题 {len(r.flags)}")
     for f in r.flags:
         where = "、".join(sorted({f"第{e.line}行" for e in f.evidence}, key=lambda s: int(s[1:-1])))
-        console.print(f"  {_MARK.get(f.severity, f.severity)} {where}: {f.message}", markup=True)
+        note = f"（{f.downgraded}）" if f.downgraded else ""
+        console.print(f"  {_MARK.get(f.severity, f.severity)} {where}: {f.message}{note}", markup=True)
 
 
 def print_summary(console: Console, results: list[DocumentResult]) -> None:
@@ -46,6 +47,8 @@ def print_document_dict(console: Console, d: dict) -> None:
                   f"问题 {len(d['flags']) - waived}{extra}", soft_wrap=True)
     for f in d["flags"]:
         console.print(flag_line(d["path"], f), soft_wrap=True, markup=False, highlight=False)
+    for note in d.get("rule_notes") or []:  # a broken rule is named, never silently silent
+        console.print(f"{d['path']}: 规则出错 {' '.join(note.split())}", soft_wrap=True, markup=False, highlight=False)
 
 
 def print_summary_dict(console: Console, data: dict) -> None:
@@ -61,6 +64,11 @@ def print_summary_dict(console: Console, data: dict) -> None:
     other = f"，{skipped} 个非预决算文档未审核" if skipped else ""
     console.print(f"共 {len(docs)} 个文件：审核 {len(docs) - failed - skipped} 个文档（{failed} 个无法读取{other}）："
                   f"错误 {errors}，警告 {warnings}，提示 {infos}{tail}。", soft_wrap=True)
+    broken = rule_errors(docs)
+    if broken:
+        parts = "，".join(f"{rule}（{n} 个文档）" for rule, n in broken)
+        console.print(f"[yellow]规则运行出错[/yellow]，这些规则的结果未计入，其他规则不受影响：{parts}。"
+                      "用 auditor rules validate 检查规则文件。", soft_wrap=True)
     w = data.get("waivers")
     if w and w.get("stale"):
         from rich.markup import escape
@@ -70,3 +78,29 @@ def print_summary_dict(console: Console, data: dict) -> None:
         console.print(f"[yellow]{len(w['stale'])} 条豁免不再匹配任何问题[/yellow]（文档已修改或问题已消失）:")
         for line in describe_stale(w["stale"]):
             console.print(f"  {escape(line)}")
+
+
+def print_cross_document(console: Console, data: dict) -> None:
+    """The flags across documents (bundles, year over year), one line each, naming both files."""
+    flags = [f for f in data.get("cross_document") or [] if not f.get("waived")]
+    info = (data.get("run") or {}).get("cross_document") or {}
+    if not flags and not info.get("bundles") and not info.get("year_pairs"):
+        return
+    errors = sum(1 for f in flags if f["severity"] == "error")
+    console.print(f"跨文档核对：附表配对 {len(info.get('bundles', []))} 组，相邻年度 {len(info.get('year_pairs', []))} 组；"
+                  f"错误 {errors}，警告 {len(flags) - errors}。", soft_wrap=True, markup=False, highlight=False)
+    label = {"error": "错误", "warning": "警告", "info": "提示"}
+    for f in flags:
+        where = "；".join(f"{e.get('document', '').rsplit('/', 1)[-1]} 第{e['page'] or '?'}页第{e['line']}行"
+                         for e in f["evidence"])
+        note = f"（{f['downgraded']}）" if f.get("downgraded") else ""
+        console.print(f"  {label.get(f['severity'], f['severity'])} {f['message']}{note}  [{where}]",
+                      soft_wrap=True, markup=False, highlight=False)
+
+
+def rule_errors(docs: list[dict]) -> list[tuple[str, int]]:
+    """(rule id, documents it errored on), most first, from the documents' rule outcome rows."""
+    from collections import Counter
+
+    counts = Counter(o["rule"] for d in docs for o in d.get("rule_outcomes") or [] if o.get("status") == "errored")
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

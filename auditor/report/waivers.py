@@ -1,8 +1,10 @@
-"""Waivers: flags a reviewer dismissed, so the next run reports them as waived, not as new.
+"""Review decisions: flags a reviewer dismissed (waivers) or confirmed, brought back into a run.
 
-Two inputs, one meaning:
-- the JSON a reviewer exports from the HTML report (`auditor.review/1`): its decisions
-  marked "dismissed" are waivers; "confirmed" ones are not;
+A dismissed flag is reported as waived, not as new; a confirmed one stays what it was and
+carries the decision and note (`review` on the flag), so the XLSX, the re-rendered HTML and
+the next reviewer see what was decided. Two inputs, one meaning:
+- the JSON a reviewer exports from the HTML report (`auditor.review/1`): each decision,
+  "dismissed" or "confirmed", with its note;
 - a hand-written YAML (or JSON) list:
 
 ```yaml
@@ -13,6 +15,7 @@ waivers:
     quote: 一般公共服务（204类）   # or quotes: [...]; each must be one of the flag's quotes
     line: 1627               # optional: narrows the match when several flags quote the same text
     note: 模板套用错误，已与单位核实
+    decision: dismissed      # the default; confirmed keeps the flag and records the note
 ```
 
 A waiver matches a flag when the document (content hash, else path) and the rule are the
@@ -46,10 +49,12 @@ class Waiver:
     note: str = ""
     id: str | None = None
     index: int = 0  # position in the file, for messages
+    decision: str = "dismissed"  # dismissed: a waiver; confirmed: the flag stands, with the note
 
     def to_dict(self) -> dict:
         return {"rule": self.rule, "quotes": self.quotes, "sha256": self.sha256, "document": self.document,
-                "lines": self.lines, "note": self.note, "id": self.id, "index": self.index}
+                "lines": self.lines, "note": self.note, "id": self.id, "index": self.index,
+                "decision": self.decision}
 
     def describe(self) -> str:
         where = self.document or (self.sha256 or "")[:12]
@@ -170,8 +175,8 @@ def load_waivers(path: Path) -> list[Waiver]:
         decision = e.get("decision", "dismissed")
         if decision not in DECISIONS:
             raise WaiverError(f"{where(i, 'decision')}的 decision 应为 dismissed 或 confirmed，而不是“{decision}”")
-        if decision != "dismissed":
-            continue  # a confirmed flag is not waived
+        if decision is None:
+            continue  # a note without a decision (cleared in the page) decides nothing
         rule = e.get("rule")
         quotes = e.get("quotes", [e["quote"]] if "quote" in e else None)
         if not isinstance(rule, str) or not rule:
@@ -194,7 +199,7 @@ def load_waivers(path: Path) -> list[Waiver]:
         if note is not None and not isinstance(note, (str, int, float)):
             raise WaiverError(f"{where(i, 'note')}的 note 应为文字")
         out.append(Waiver(rule, list(quotes), e.get("sha256") or None, e.get("document") or None,
-                          list(lines), str(note or ""), e.get("id"), i))
+                          list(lines), str(note or ""), e.get("id"), i, decision))
     return out
 
 
@@ -218,6 +223,7 @@ class WaiverSet:
         self.source = source
         self.used: set[int] = set()
         self.applied = 0
+        self.confirmed = 0
 
     def apply_document(self, doc: dict) -> dict:
         """Mark the flags of one document dict that a waiver matches (in place)."""
@@ -234,6 +240,10 @@ class WaiverSet:
                 candidates = on_line or candidates
             for f in candidates:
                 self.used.add(w.index)
+                f["review"] = {"decision": w.decision, "note": w.note, "file": self.source, "index": w.index}
+                if w.decision == "confirmed":
+                    self.confirmed += 1
+                    continue
                 if not f.get("waived"):
                     self.applied += 1
                 f["waived"] = True
@@ -244,7 +254,11 @@ class WaiverSet:
         return [w.to_dict() for w in self.waivers if w.index not in self.used]
 
     def summary(self) -> dict:
-        return {"file": self.source, "count": len(self.waivers), "applied": self.applied, "stale": self.stale()}
+        """count and applied: the dismissals and the flags they waived (as before confirmations
+        came back); confirmed: the flags a confirmation matched (an added field)."""
+        dismissals = sum(1 for w in self.waivers if w.decision == "dismissed")
+        return {"file": self.source, "count": dismissals, "applied": self.applied, "stale": self.stale(),
+                "confirmed": self.confirmed}
 
 
 def apply_waivers(data: dict, waivers: list[Waiver], source: str | None = None) -> dict:

@@ -1,6 +1,7 @@
 """`--xlsx`: a workbook for auditors who share spreadsheets.
 
-Sheets: 问题 (one row per flag), 文档 (one row per document), 未核验数字 (claims no check
+Sheets: 问题 (one row per flag, with the reviewer's decision and note when --waivers/--review
+brought them back: 审阅 已确认/已驳回, 审阅备注), 文档 (one row per document), 未核验数字 (claims no check
 used), and 豁免 when waivers were given. Each has a frozen header row, filters, and column
 widths fitted to the content (CJK characters count double). Text that a spreadsheet
 would take for a formula is stored as text.
@@ -16,10 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from auditor.report.html import FAMILY, KIND, SEVERITY, page_name
+from auditor.report.html import BASIS, CONFIDENCE, FAMILY, KIND, SEVERITY, page_name
 
 FLAG_COLUMNS = ["文档", "单位", "章节", "规则", "规则说明", "严重程度", "状态", "问题", "写为", "应为", "算式",
-                "引用原文", "行", "页", "豁免说明", "问题 id"]
+                "引用原文", "行", "页", "豁免说明", "问题 id", "依据", "可信度", "降级原因", "审阅", "审阅备注"]
+REVIEW = {"confirmed": "已确认", "dismissed": "已驳回"}
 _FILL = {"error": "FDECEA", "warning": "FFF4E0", "info": "E8F0FE"}
 _FIXED = _dt.datetime(2000, 1, 1)  # document properties stay fixed so the same results give the same file
 
@@ -36,14 +38,19 @@ def flag_rows(data: dict) -> list[list]:
     for d in data["documents"]:
         for f in d["flags"]:
             ev = f["evidence"]
+            review = f.get("review") or {}
+            status = "已豁免" if f.get("waived") else "已确认" if review.get("decision") == "confirmed" else "待审阅"
             rows.append([
                 d["path"], d.get("unit_name") or "", " › ".join(f.get("section", [])), f["rule"],
                 rules.get(f["rule"], {}).get("summary", ""), SEVERITY.get(f["severity"], f["severity"]),
-                "已豁免" if f.get("waived") else "待审阅", f["message"], f.get("stated") or "", f.get("expected") or "",
+                status, f["message"], f.get("stated") or "", f.get("expected") or "",
                 f.get("arithmetic") or "", "；".join(e["quote"] for e in ev),
                 "、".join(str(n) for n in sorted({e["line"] for e in ev})),
                 "、".join(str(n) for n in sorted({e["page"] for e in ev if e.get("page") is not None})),
                 (f.get("waiver") or {}).get("note", "") if f.get("waived") else "", f.get("id") or "",
+                BASIS.get(f.get("basis") or "", f.get("basis") or ""),
+                CONFIDENCE.get(f.get("confidence") or "", f.get("confidence") or ""), f.get("downgraded") or "",
+                REVIEW.get(review.get("decision") or "", ""), review.get("note") or "",
             ])
     return rows
 

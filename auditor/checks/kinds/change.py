@@ -81,6 +81,7 @@ def change_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                           rate.number.decimals) + "%",
             arithmetic=f"{delta.quote} ÷ ({current.quote} {'−' if sign >= 0 else '+'} {delta.quote})"
                        f" = {fmt_interval(magnitude(expected))}%",
+            derived=True,
             section=rate.section,
         )
 
@@ -101,6 +102,7 @@ def change_direction(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 values={"subject": rate.subject, "word_amount": delta.direction_word or "",
                         "word_rate": rate.direction_word or ""},
                 stated=f"{delta.direction_word}{delta.quote}，{rate.direction_word}{rate.quote}",
+                derived=False,
                 section=rate.section,
             )
 

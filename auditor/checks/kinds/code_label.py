@@ -8,11 +8,14 @@ same parent: a paraphrase or an abbreviation is not an error.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
 import regex
+import yaml
 
-from auditor.catalogue import CheckRule
+from auditor.catalogue import RULES_DIR, CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
 from auditor.model import Evidence
@@ -25,9 +28,13 @@ _BRACKETED = regex.compile(
 _INLINE = regex.compile(r"(?<!\d)(?P<code>\d{7}|\d{5})(?:类|款|项)?(?P<name>\p{Han}{2,})")
 
 
+_BRACKETS = regex.compile(r"[（(][^）)]*[）)]")
+_SPENDING = regex.compile(r"支出$")
+
+
+@lru_cache(maxsize=8192)
 def _norm(name: str) -> str:
-    name = regex.sub(r"[（(][^）)]*[）)]", "", name)
-    return regex.sub(r"支出$", "", name.strip())
+    return _SPENDING.sub("", _BRACKETS.sub("", name).strip())
 
 
 def _matches(printed: str, official: list[str]) -> bool:
@@ -89,3 +96,194 @@ def _judge(s, m, group: str, code: str, table: dict[str, list[str]]) -> Iterator
         section=s.section,
         key=(s.location.line, m.start(group)),
     )
+
+
+# --- a name marked with the wrong level: "行政事业单位离退休（类）" is a 款 (20805) -------------
+
+_MARK = regex.compile(r"(?P<name>\p{Han}{2,}?)[（(](?P<level>类|款|项)[）)]"
+                      r"(?:(?P<next>\p{Han}{2,}?)[（(](?:类|款|项)[）)])?")
+_DIGITS = {"类": 3, "款": 5, "项": 7}
+_LEVEL_NAME = {3: "类", 5: "款", 7: "项"}
+
+
+def _levels_of(name: str, table: dict[str, list[str]]) -> set[int]:
+    """The levels at which some code carries exactly this name (支出 and brackets aside)."""
+    p = _norm(name)
+    return {len(code) for code, names in table.items() if any(_norm(n) == p for n in names)}
+
+
+def code_level(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    """One warning per document listing every name marked （类） that is the name of a 款 (or 项)
+    and of no class. Only （类） is judged: the list of classes is complete, that of 款 and 项 is not."""
+    table = facts.catalogue.classification.get(rule.params.get("section", "function"), {})
+    evidence, pairs = [], []
+    for s in facts.sentences:
+        for m in _MARK.finditer(s.text):
+            marked = _DIGITS[m.group("level")]
+            if marked != 3 or m.group("name").startswith("其他"):
+                # only the class list is complete; 其他…支出 names a 款 and its 99 项 alike
+                continue
+            levels = _levels_of(m.group("name"), table)
+            if not levels or marked in levels or len(levels) != 1:
+                continue
+            real = levels.pop()
+            quote = s.text[m.start("name"):m.end()]
+            start = s.location.start + m.start("name")
+            evidence.append(Evidence(quote, s.location.line, s.location.page, start, start + len(quote), "stated"))
+            pairs.append(f"{m.group('name')}标为（{m.group('level')}），实为{_LEVEL_NAME[real]}")
+    if not evidence:
+        return
+    shown = "；".join(dict.fromkeys(pairs))
+    yield Finding(evidence=evidence, values={"pairs": shown, "count": str(len(evidence))},
+                  stated=evidence[0].quote, expected=shown, arithmetic=shown,
+                  key=("code_level",), derived=False)
+
+
+# --- a name that was right once: 210 医疗卫生与计划生育支出 before 2019 ----------------------
+
+
+@lru_cache(maxsize=4)
+def _renames(path: str) -> dict[str, dict[str, list[dict]]]:
+    p = Path(path)
+    return yaml.safe_load(p.read_text("utf-8")) if p.exists() else {}
+
+
+def code_outdated(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    """An old name of a code in a document of a year after the rename (rules/data/renames.yaml)."""
+    year = facts.document.year
+    section = rule.params.get("section", "function")
+    renames = _renames(str(RULES_DIR / "data" / "renames.yaml")).get(section) or {}
+    if not year:
+        return
+    for code, entries in renames.items():
+        for e in entries or []:
+            if year < int(e["from"]):
+                continue
+            ev = _first_print(facts, str(e["name"]))
+            if ev is None:
+                continue
+            current = _row_print(facts, str(code), str(e["current"]))
+            if current is None:
+                # a document that keeps the old name throughout used an old template's names:
+                # only a document that prints both names contradicts itself
+                continue
+            yield Finding(
+                evidence=[ev, current],
+                values={"code": str(code), "printed": str(e["name"]), "official": str(e["current"]),
+                        "since": str(e["from"]), "year": str(year)},
+                stated=str(e["name"]), expected=f"{code} {e['current']}",
+                arithmetic=f"{code}自{e['from']}年起名为{e['current']}；本文件为{year}年度",
+                key=("code_outdated", str(code)), derived=False)
+
+
+def _first_print(facts: FactBase, name: str) -> Evidence | None:
+    """Where the narrative (else a table cell) first prints the name, with a level mark if any."""
+    for sent in facts.sentences:
+        m = regex.search(regex.escape(name) + r"(?:[（(](?:类|款|项)[）)])?", sent.text)
+        if m:
+            start = sent.location.start + m.start()
+            return Evidence(m.group(), sent.location.line, sent.location.page, start,
+                            start + len(m.group()), "stated")
+    for t in facts.document.tables:
+        for r in t.rows:
+            for cell in r.cells:
+                if name in cell.text:
+                    loc = cell.location
+                    return Evidence(cell.text.strip(), loc.line, loc.page, loc.start, loc.end, "table")
+    return None
+
+
+def _row_print(facts: FactBase, code: str, name: str) -> Evidence | None:
+    """A table row where the document itself prints the code with its current name."""
+    for t in facts.document.tables:
+        for r in t.rows:
+            if r.code == code and _norm(r.label) == _norm(name):
+                loc = r.location
+                return Evidence(f"{code} {r.label}", loc.line, loc.page, loc.start, loc.end, "table")
+    return None
+
+
+# --- table rows: a misprinted class digit, codes numbered serially -------------------------
+
+
+def _printed_code(r) -> str:
+    """The code cells of a row as printed ("7 11 02"), the label cells left out."""
+    parts = []
+    for cell in r.cells:
+        t = cell.text.strip()
+        if not t:
+            continue
+        if not t.isdigit():
+            break
+        parts.append(t)
+    return " ".join(parts)
+
+
+def code_table(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+    """Rows of classification tables whose printed code is not the code of their name."""
+    section = rule.params.get("section", "function")
+    table = facts.catalogue.classification.get(section, {})
+    if not table:
+        return
+    tables = [t for t in facts.document.tables if not t.misread]
+    if section == "function":
+        yield from _misprinted_class(tables, table)
+    for t in tables:
+        yield from _serial_codes(t, table, int(rule.params.get("min_rows", 2)))
+
+
+def _row_evidence(r, printed: str) -> Evidence:
+    loc = r.location
+    return Evidence(f"{printed} {r.label}", loc.line, loc.page, loc.start, loc.end, "table")
+
+
+def _misprinted_class(tables, table: dict[str, list[str]]) -> Iterator[Finding]:
+    """"7 | 11 | 02 事业单位医疗" under 210 | 11: the 类 cell lost digits; the name says 2101102.
+    One warning per code, citing every table that prints it so."""
+    found: dict[str, list[tuple[object, str]]] = {}
+    for t in tables:
+        last5 = None
+        for r in t.rows:
+            if r.code and len(r.code) >= 5:
+                last5 = r.code[:5]
+            parts = _printed_code(r).split()
+            if r.code or len(parts) != 3 or last5 is None or parts[1] != last5[3:]:
+                continue
+            if len(parts[0]) == 3 or len(parts[2]) != 2:
+                continue
+            meant = last5 + parts[2]
+            if meant in table and _matches(r.label, table[meant]):
+                found.setdefault(meant, []).append((r, " ".join(parts)))
+    for meant, rows in found.items():
+        r, printed = rows[0]
+        yield Finding(evidence=[_row_evidence(row, p) for row, p in rows],
+                      values={"code": meant, "printed": printed, "official": table[meant][0],
+                              "rival": "", "rival_name": ""},
+                      stated=f"{printed} {r.label}", expected=f"{meant[:3]} {meant[3:5]} {meant[5:]} {r.label}",
+                      arithmetic=f"{r.label}是{meant}（{meant[:3]}类{meant[3:5]}款{meant[5:]}项），"
+                                 f"类编码印为{printed.split()[0]}（{len(rows)}处）",
+                      key=("misprinted", meant), derived=False)
+
+
+def _serial_codes(t, table: dict[str, list[str]], min_rows: int) -> Iterator[Finding]:
+    """Several 款 of one table named as another code of the same parent: codes numbered 01, 02…
+    rather than taken from the classification. One warning per table."""
+    wrong: list[tuple[object, str, str, str]] = []
+    for r in t.rows:
+        code = r.code
+        if not (code and code.isdigit() and len(code) in (5, 7)) or code not in table:
+            continue
+        if _matches(r.label, table[code]):
+            continue
+        rival = _rival(r.label, code, table)
+        if rival:
+            wrong.append((r, code, rival, _printed_code(r)))
+    if len(wrong) < min_rows:
+        return
+    listed = "；".join(f"{code}印为“{r.label}”（应为{table[code][0]}；{r.label}是{rival}）"
+                      for r, code, rival, _ in wrong)
+    yield Finding(evidence=[_row_evidence(r, p or code) for r, code, _, p in wrong],
+                  values={"code": wrong[0][1], "printed": wrong[0][0].label, "official": table[wrong[0][1]][0],
+                          "rival": wrong[0][2], "rival_name": table[wrong[0][2]][0]},
+                  stated=f"{len(wrong)}行", expected="按分类科目编码", arithmetic=listed,
+                  key=("serial", t.location.start), derived=False)

@@ -53,6 +53,7 @@ def enumeration(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             stated=t.quote,
             expected=fmt_interval(total_iv, 0) + unit,
             arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total_iv, 0)}{unit} ≠ {t.quote}",
+            derived=True,
             section=t.section,
             key=(t.id, parts[0].id),
         )

@@ -34,6 +34,7 @@ def identity(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             stated=t_claim.quote,
             expected=fmt_interval(s),
             arithmetic=" + ".join(p[1].quote for p in parts) + f" = {fmt_interval(s)} ≠ {t_claim.quote}",  # type: ignore[index]
+            derived=True,
             section=t_claim.section,
             key=(ident["total"],),
         )

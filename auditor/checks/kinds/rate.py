@@ -82,6 +82,7 @@ def rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             expected=show(ratio(c.mid - b.mid if r.rate_kind == "variance" else c.mid, b.mid),
                           r.number.decimals) + "%",
             arithmetic=f"{formula} = {fmt_interval(expected)}%",
+            derived=True,
             section=r.section,
         )
 
@@ -94,5 +95,6 @@ def _zero_budget(r: Claim, current: Claim, budget: Claim) -> Finding:
         stated=r.quote,
         expected="无法计算（预算为0）",
         arithmetic=f"{current.quote} ÷ {budget.quote}：预算为0，比率无意义",
+        derived=True,
         section=r.section,
     )

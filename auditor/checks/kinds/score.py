@@ -54,6 +54,7 @@ def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             stated=total.quote,
             expected=fmt_interval(s, 2) + "分",
             arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(s, 2)}分 ≠ {total.quote}",
+            derived=True,
             section=total.section,
         )
 

@@ -57,6 +57,8 @@ def table_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     patterns: dict[str, regex.Pattern[str]] | None = None  # compiled at the first table, once per document
     seen: dict[tuple[str, str], bool] = {}  # column names repeat from table to table
     for table in facts.document.tables:
+        if table.misread:
+            continue  # its figures were probably misread (table.misread says so once): no finding rests on them
         if patterns is None:
             patterns = {k: regex.compile(p[k]) for k in ("budget", "executed", "rate", "weight", "score")}
         cols = {k: _col(table, pat, seen) for k, pat in patterns.items()}

@@ -5,6 +5,7 @@
   "use strict";
   var PREFIX = "auditor.review/1:";
   var LABEL = { confirmed: "已确认：问题成立", dismissed: "已驳回：下次运行用 --waivers 导入后将标为已豁免" };
+  var DECISIONS = { confirmed: true, dismissed: true };
 
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   function load(id) {
@@ -29,6 +30,64 @@
     out.sort(function (a, b) { return (a.document + a.id).localeCompare(b.document + b.id); });
     return out;
   }
+
+  /* ---- decisions from a review file: the run's (--review, on the cards) and imported ones ---- */
+  function clean(r) {
+    /* a decision as stored: only known fields, only text and numbers (an imported file is untrusted) */
+    var str = function (v) { return typeof v === "string" ? v.slice(0, 4000) : ""; };
+    var list = function (v, num) {
+      return Array.isArray(v) ? v.filter(function (x) { return num ? typeof x === "number" : typeof x === "string"; }).slice(0, 50) : [];
+    };
+    return {
+      id: str(r.id), document: str(r.document), sha256: str(r.sha256), rule: str(r.rule), quotes: list(r.quotes),
+      lines: list(r.lines, true), decision: DECISIONS[r.decision] ? r.decision : null, note: str(r.note),
+      time: str(r.time) || new Date().toISOString()
+    };
+  }
+  /* a flag whose decision came back through --review (a card, or a row of the index) starts with
+     it, unless this browser holds its own */
+  $all("[data-review][data-id]").forEach(function (card) {
+    var id = card.getAttribute("data-id");
+    if (!id || load(id)) { return; }
+    var rv = null; try { rv = JSON.parse(card.getAttribute("data-review")); } catch (e) { return; }
+    if (!rv || !DECISIONS[rv.decision]) { return; }
+    var json = function (name) { try { return JSON.parse(card.getAttribute(name)); } catch (e) { return []; } };
+    save(id, clean({ id: id, document: card.getAttribute("data-doc"), sha256: card.getAttribute("data-sha"),
+      rule: card.getAttribute("data-rule"), quotes: json("data-quotes"), lines: json("data-lines"),
+      decision: rv.decision, note: rv.note, source: "file" }));
+  });
+  function importDecisions(text) {
+    var data = JSON.parse(text);
+    if (!data || data.schema !== "auditor.review/1" || !Array.isArray(data.decisions)) {
+      throw new Error("不是 auditor 导出的审阅文件（schema 应为 auditor.review/1）");
+    }
+    var n = 0;
+    data.decisions.forEach(function (r) {
+      if (r && typeof r.id === "string" && r.id && DECISIONS[r.decision]) { save(r.id, clean(r)); n++; }
+    });
+    return n;
+  }
+  window.auditorReviewImport = importDecisions;
+  $all("input.import-file").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      var state = input.closest(".actions").querySelector(".import-state");
+      if (!file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () {
+        try {
+          var n = importDecisions(String(reader.result));
+          state.textContent = "已导入 " + n + " 条审阅结果";
+          refresh();
+        } catch (e) {
+          state.textContent = "导入失败：" + (e && e.message ? e.message : "无法读取");
+        }
+        input.value = "";
+      };
+      reader.onerror = function () { state.textContent = "导入失败：无法读取文件"; };
+      reader.readAsText(file);
+    });
+  });
 
   /* ---- export ---- */
   function exportJSON() {
@@ -90,12 +149,15 @@
       if (sel) { sel.value = bar.getAttribute("data-rule"); applyFilters("allflags"); }
     });
   });
-  $all("td.reviewed").forEach(function (td) {
-    var ids = []; try { ids = JSON.parse(td.getAttribute("data-ids")); } catch (e) { /* none */ }
-    var n = ids.filter(function (id) { var r = load(id); return r && r.decision; }).length;
-    td.textContent = ids.length ? n + "/" + ids.length : "—";
-    td.setAttribute("data-v", String(ids.length ? n / ids.length : -1));
-  });
+  function countReviewed() {
+    $all("td.reviewed").forEach(function (td) {
+      var ids = []; try { ids = JSON.parse(td.getAttribute("data-ids")); } catch (e) { /* none */ }
+      var n = ids.filter(function (id) { var r = load(id); return r && r.decision; }).length;
+      td.textContent = ids.length ? n + "/" + ids.length : "—";
+      td.setAttribute("data-v", String(ids.length ? n / ids.length : -1));
+    });
+  }
+  countReviewed();
 
   /* ---- evidence: scroll to and highlight ---- */
   function highlight(key) {
@@ -155,8 +217,9 @@
       b.addEventListener("click", function () {
         var cur = load(id);
         var d = b.getAttribute("data-decision");
-        var next = cur && cur.decision === d ? null : record(card, d, note.value);
-        if (!next && note.value) { next = record(card, null, note.value); }
+        /* clicking the pressed decision again clears it; the cleared record stays stored, so a
+           decision that came with the report (--review) does not come back on the next visit */
+        var next = record(card, cur && cur.decision === d ? null : d, note.value);
         save(id, next);
         show(card, next);
       });
@@ -166,6 +229,14 @@
       save(id, record(card, cur ? cur.decision : null, note.value));
     });
   });
+  function refresh() {
+    $all("article.flag").forEach(function (card) {
+      var rec = load(card.getAttribute("data-id"));
+      card.querySelector(".note").value = rec ? rec.note || "" : "";
+      show(card, rec);
+    });
+    countReviewed();
+  }
   function applyHide() {
     var hw = $all(".hide-waived").some(function (c) { return c.checked; });
     var hr = $all(".hide-reviewed").some(function (c) { return c.checked; });
