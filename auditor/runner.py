@@ -214,8 +214,11 @@ def _crash_message(path: str, code: int | None, settings: RunSettings) -> str:
 
 def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                   cache: ResultCache | None = None,
-                  on_document: Callable[[dict], None] | None = None) -> list[dict]:
-    """Audit `files`; returns their result dicts in input order (and hands each to on_document)."""
+                  on_document: Callable[[dict], None] | None = None, keep: bool = True) -> list[dict]:
+    """Audit `files`; returns their result dicts in input order (and hands each to on_document).
+
+    keep=False (a streaming run) returns [] and holds no result once it is handed on.
+    """
     done: dict[int, dict] = {}
     shas: dict[int, str] = {}
     emitted = 0
@@ -225,7 +228,8 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
         nonlocal emitted
         while emitted in done:
             d = done.pop(emitted)
-            out.append(d)
+            if keep:
+                out.append(d)
             if on_document:
                 on_document(d)
             emitted += 1
@@ -249,6 +253,7 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
             hit = cache.get(shas[i], str(f))
             if hit is not None:
                 done[i] = hit
+                emit()  # a resumed run's cached prefix is handed on now, not held
                 continue
         pending.append(i)
     emit()

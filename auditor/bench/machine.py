@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("auditor", "regex", "pandas", "pint", "pydantic", "PyYAML", "typer", "rich",
-            "charset-normalizer", "jieba", "spacy", "psutil", "pyinstrument")
+            "charset-normalizer", "jieba", "spacy", "psutil", "pyinstrument", "dask", "distributed", "pyarrow")
 
 
 def _cpu_model() -> str:

@@ -34,7 +34,10 @@ FORMATS = ("text", "concise", "json", "sarif")
 
 def usage_error(console: Console, message: str) -> typer.Exit:
     """A usage or input error: on stderr (whatever `console` is), exit 2."""
-    Console(stderr=True, highlight=False).print(f"[red]错误[/red]: {message}", soft_wrap=True)
+    from rich.markup import escape
+
+    # escaped: a message may hold a path or an install hint in brackets (pip install -e '.[dask]')
+    Console(stderr=True, highlight=False).print(f"[red]错误[/red]: {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -64,12 +67,21 @@ def audit(
     no_cross: bool = typer.Option(False, "--no-cross", help="不做任何跨文档核对（附表配对与上年数核对）"),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="哪些情况使退出码非 0（逗号分隔，默认 unreadable,error）："
                                           "unreadable 有文件无法审核时返回 2；error 有错误时返回 1；warning 有错误或警告时返回 1；none 总是 0"),
+    engine: str = typer.Option("local", "--engine", help="执行引擎：local（本机工作进程，默认）或 dask（Dask 集群，"
+                               r"需要 pip install -e '.\[dask]'）"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="--engine dask：已有调度器的地址，如 tcp://10.0.0.1:8786"
+                                            "（不给则在本机启动 --jobs 个工作进程的 LocalCluster）"),
+    jsonl_out: Optional[Path] = typer.Option(None, "--jsonl", help="边审核边写出 JSON Lines（每行一个 auditor.result/1 文档，"
+                                             "不含原文；运行信息在 FILE.meta.json）"),
+    parquet_out: Optional[Path] = typer.Option(None, "--parquet", help="边审核边写出 Parquet 表到该目录（documents、flags、claims）"),
+    with_source: bool = typer.Option(False, "--with-source", help="同时保存每个文档的原文（按内容哈希存一份，"
+                                     "在 --jsonl 文件旁的 FILE.sources/ 或 --parquet 目录的 sources/），供 HTML 报告使用"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from auditor.api import Result, expand_paths, load_selected_catalogue
-    from auditor.cache import ResultCache, auditor_version, catalogue_hash, run_key
+    from auditor.cache import ResultCache, run_key
     from auditor.report.json_report import dumps as result_json_text
     from auditor.report.lines import document_lines, rule_counts
     from auditor.report.sarif import sarif_log
@@ -78,6 +90,7 @@ def audit(
     from auditor.runner import RunnerError, RunSettings, run_documents
     from auditor.report.text_report import print_document_dict, print_summary_dict
     from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
+    from auditor.report.tally import RunTally
 
     import time
     from datetime import datetime, timezone
@@ -104,6 +117,12 @@ def audit(
     n_jobs = opts.jobs or (os.cpu_count() or 1)
     if html_out is not None and html_out.exists() and not html_out.is_dir():
         raise usage_error(console, f"--html 应为目录: {html_out}")
+    if engine not in ("local", "dask"):
+        raise usage_error(console, f"--engine 应为 local 或 dask，而不是 {engine!r}")
+    if scheduler and engine != "dask":
+        raise usage_error(console, "--scheduler 只用于 --engine dask")
+    if parquet_out is not None and parquet_out.exists() and not parquet_out.is_dir():
+        raise usage_error(console, f"--parquet 应为目录: {parquet_out}")
     missing = [p for p in paths if not p.exists()]
     files = expand_paths(paths)
     if not files or (missing and len(missing) == len(paths)):
@@ -131,11 +150,26 @@ def audit(
 
     cross = None if no_cross else CrossPass(bundles=not no_bundle)
     err_console = Console(stderr=True, highlight=False)
+    streaming = jsonl_out is not None or parquet_out is not None
+    # a streaming run keeps no document, unless an output needs them all at once
+    keep = not streaming or json_out is not None or machine or (
+        jsonl_out is None and any(o is not None for o in (html_out, xlsx_out, csv_out)))
+    meta = {"rules": rules_dict(catalogue), "run": _run_meta(opts, catalogue, started, engine)}
+    store_source = with_source or (not keep and html_out is not None)
+    try:
+        writers = _open_writers(jsonl_out, parquet_out, store_source, meta)
+    except (OSError, RuntimeError) as exc:
+        raise usage_error(console, str(exc))
+    tally = RunTally()
 
     def on_result(d: dict) -> None:
         if waiver_set is not None:
             waiver_set.apply_document(d)
-        documents.append(d)
+        tally.add(d)
+        if keep:
+            documents.append(d)
+        for w in writers:
+            w.write(d)
         if cross is not None:
             cross.add(d)  # a compact summary: the cross-document pass never needs whole results
         if output_format == "concise":
@@ -154,26 +188,40 @@ def audit(
     with progress:
         task = progress.add_task("audit", total=len(files), jobs=f"{n_jobs} 个进程" if n_jobs > 1 else "")
         try:
-            run_documents(files, settings, n_jobs, result_cache, on_result)
+            if engine == "dask":
+                _run_dask(files, settings, n_jobs, scheduler, result_cache, on_result, keep,
+                          need_source=keep or store_source)
+            else:
+                run_documents(files, settings, n_jobs, result_cache, on_result, keep=keep)
         except KeyboardInterrupt:
             progress.stop()
+            _close_writers(writers)
             saved = f"已完成的 {result_cache.stored + result_cache.hits} 个结果在缓存 {cache} 中，用同一 --cache 重新运行即可继续" \
                 if result_cache is not None else "未使用 --cache，结果未保存"
-            console.print(f"[red]已中断[/red]：审核了 {len(documents)}/{len(files)} 个文档；{saved}。未写出任何报告文件。")
+            streamed = "".join(f"{w.label} {w.where} 保留已写出的 {w.count} 个文档；" for w in writers)
+            console.print(f"[red]已中断[/red]：审核了 {tally.documents}/{len(files)} 个文档；{saved}。{streamed}"
+                          "未写出其他报告文件。")
             raise typer.Exit(130)
         except RunnerError as exc:
+            _close_writers(writers)
             raise usage_error(console, str(exc))
-    data = {"schema": "auditor.result/1", "documents": documents, "rules": rules_dict(catalogue),
-            "run": {"tool": "auditor", "version": auditor_version(),
-                    "catalogue": catalogue_hash(opts.rules, [r.id for r in catalogue.checks])[:16],
-                    "started": started.isoformat(timespec="seconds"),
-                    "seconds": round(time.perf_counter() - clock, 2)}}
+    data = {"schema": "auditor.result/1", "documents": documents, "rules": meta["rules"],
+            "run": {**meta["run"], "seconds": round(time.perf_counter() - clock, 2)}}
     if cross is not None:
         from auditor.corpus import attach
 
         attach(data, *cross.finish(), min_severity=opts.min_severity)
+        tally.add_cross(data["cross_document"])
     if waiver_set is not None:
         data["waivers"] = waiver_set.summary()
+    _close_writers(writers, **{k: data[k] for k in ("rules", "run", "waivers", "cross_document") if k in data})
+    if not keep:
+        from auditor.report.text_report import print_cross_document
+
+        tally.print(console, result_cache, after_summary=lambda: print_cross_document(console, data))
+        _print_writers(console, writers)
+        _write_streamed_outputs(console, jsonl_out, html_out, xlsx_out, csv_out)
+        raise typer.Exit(tally.exit_status(opts.fail_on))
     result = Result(data)
     if output_format == "json":
         sys.stdout.write(result_json_text(data))
@@ -187,6 +235,7 @@ def audit(
         console.print("  " + line, soft_wrap=True, markup=False)
     _print_failures(console, documents, result_cache)
     _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
+    _print_writers(console, writers)
     raise typer.Exit(result.exit_status(opts.fail_on))
 
 
@@ -223,3 +272,101 @@ def _write_outputs(console: Console, result, json_out, html_out, xlsx_out, csv_o
             raise usage_error(console, f"{label}无法写入 {target}: {exc.strerror or exc}")
         where = written if isinstance(written, Path) else target
         console.print(f"{label}已写入 {where}")
+
+
+# ---- engines and streaming outputs ----------------------------------------------------------
+
+
+def _run_meta(opts, catalogue, started, engine: str) -> dict:
+    """The run's metadata (the JSON's `run`, less the seconds known only at the end)."""
+    from auditor.cache import auditor_version, catalogue_hash
+
+    run = {"tool": "auditor", "version": auditor_version(),
+           "catalogue": catalogue_hash(opts.rules, [r.id for r in catalogue.checks])[:16],
+           "started": started.isoformat(timespec="seconds")}
+    if engine != "local":
+        run["engine"] = engine
+    return run
+
+
+def _run_dask(files, settings, jobs: int, scheduler: str | None, cache, on_result, keep: bool,
+              need_source: bool = True) -> None:
+    """The corpus on a Dask cluster: a LocalCluster of `jobs` workers, or the given scheduler's."""
+    from auditor.engines.dask_engine import DaskCluster, run_documents_dask
+
+    with DaskCluster(scheduler, workers=jobs) as cluster:
+        run_documents_dask(files, settings, cluster, cache, on_result, keep=keep, need_source=need_source)
+
+
+class _Writer:
+    """A streaming writer with what the closing lines say about it."""
+
+    def __init__(self, inner, label: str, where: Path):
+        self.inner, self.label, self.where = inner, label, where
+
+    @property
+    def count(self) -> int:
+        return self.inner.count
+
+    def write(self, d: dict) -> None:
+        self.inner.write(d)
+
+    def close(self, **meta) -> None:
+        if hasattr(self.inner, "meta"):
+            self.inner.close(**meta)
+        else:
+            self.inner.close()
+
+
+def _open_writers(jsonl_out: Path | None, parquet_out: Path | None, with_source: bool, meta: dict) -> list[_Writer]:
+    from auditor.report.jsonl import JsonlWriter, SourceStore, sources_path
+
+    writers: list[_Writer] = []
+    if parquet_out is not None:
+        from auditor.report.parquet import ParquetWriter
+
+        writers.append(_Writer(ParquetWriter(parquet_out, meta["rules"]), "Parquet 表", parquet_out))
+    if jsonl_out is not None:
+        store = SourceStore(sources_path(jsonl_out)) if with_source else None
+        writers.append(_Writer(JsonlWriter(jsonl_out, meta, store), "JSON Lines 结果", jsonl_out))
+    elif parquet_out is not None and with_source:
+        writers.append(_Writer(_SourceOnly(SourceStore(parquet_out / "sources")), "原文", parquet_out / "sources"))
+    return writers
+
+
+class _SourceOnly:
+    """--parquet --with-source: each document's source into the store, nothing else."""
+
+    def __init__(self, store):
+        self.store, self.count = store, 0
+
+    def write(self, d: dict) -> None:
+        if isinstance(d.get("source"), dict) and d.get("sha256"):
+            self.store.put(d["sha256"], d["source"])
+        self.count += 1
+
+    def close(self) -> None:
+        pass
+
+
+def _print_writers(console: Console, writers: list[_Writer]) -> None:
+    for w in writers:
+        console.print(f"{w.label}已写入 {w.where}（{w.count} 个文档）", soft_wrap=True)
+
+
+def _close_writers(writers: list[_Writer], **meta) -> None:
+    for w in writers:
+        w.close(**meta)
+
+
+def _write_streamed_outputs(console: Console, jsonl_out: Path | None, html_out, xlsx_out, csv_out) -> None:
+    """HTML / Excel / CSV of a streamed run, rendered from its JSON Lines file (never all in memory for HTML)."""
+    if jsonl_out is None or not any(o is not None for o in (html_out, xlsx_out, csv_out)):
+        return
+    from auditor.report.stream import write_outputs_from_jsonl
+
+    try:
+        for label, where in write_outputs_from_jsonl(jsonl_out, html_out, xlsx_out, csv_out):
+            console.print(f"{label}已写入 {where}")
+    except OSError as exc:
+        raise usage_error(console, f"报告无法写入: {exc.strerror or exc}")

@@ -115,6 +115,37 @@ def speed(
     console.print(f"结果已写入 {out}")
 
 
+@bench_app.command("scale")
+def scale(
+    corpus: Path = typer.Argument(Path("corpora"), help="种子语料目录（其中全部 .txt 放大成合成语料）"),
+    docs: str = typer.Option("1000,10000", "--docs", help="文档数列表，如 1000,10000"),
+    engines: str = typer.Option("local,dask", "--engines", help="引擎列表：local、dask"),
+    jobs: int = typer.Option(2, "--jobs", help="本机工作进程数 / LocalCluster 的 Dask 工作进程数"),
+    seed: int = typer.Option(0, "--seed", help="合成语料的随机种子"),
+    workdir: Optional[Path] = typer.Option(None, "--workdir", help="合成语料与输出目录（默认临时目录）"),
+    out: Path = typer.Option(Path("reports/bench/scale.json"), "--out", help="JSON 结果"),
+) -> None:
+    """规模：流式写出（--jsonl）的语料运行，按引擎与文档数测量文档/秒与各进程峰值内存（是否持平），以及 Dask 调度开销。"""
+    from auditor.bench.scale import markdown_table, run_scale, write_report
+
+    console = Console(highlight=False)
+    if not corpus.exists():
+        console.print(f"{corpus}: 不存在")
+        raise typer.Exit(2)
+    engine_list = [e.strip() for e in engines.split(",") if e.strip()]
+    if not engine_list or set(engine_list) - {"local", "dask"}:
+        raise typer.BadParameter("--engines: local, dask")
+
+    def progress(n: int, engine: str) -> None:
+        print(f"… {n} docs, {engine}" if n else f"… {engine}", file=sys.stderr, flush=True)
+
+    report = run_scale(corpus, _ints(docs, "--docs"), engine_list, jobs, seed, workdir, progress)
+    write_report(out, report)
+    console.print(markdown_table(report))
+    console.print(json.dumps({"flat": report["flat"], "dask_overhead": report.get("dask_overhead")}, ensure_ascii=False))
+    console.print(f"结果已写入 {out}")
+
+
 @bench_app.command("synth")
 def synth(
     corpus: Path = typer.Argument(..., help="种子语料目录"),

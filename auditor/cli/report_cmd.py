@@ -49,6 +49,10 @@ def report(
     console = Console(highlight=False)
     if not any([html_out, xlsx_out, csv_out, json_out]):
         raise usage_error(console, "请至少指定一个输出: --html、--xlsx、--csv 或 --json")
+    from auditor.report.jsonl import is_jsonl
+
+    if is_jsonl(result_json):
+        _report_jsonl(console, result_json, html_out, xlsx_out, csv_out, waivers, json_out)
     try:
         result = Result.from_json(result_json)
     except (OSError, ValueError) as exc:
@@ -65,6 +69,35 @@ def report(
         _attach_sources(result.data)
     print_summary_dict(console, result.data)
     _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
+    raise typer.Exit(0)
+
+
+def _report_jsonl(console: Console, path: Path, html_out, xlsx_out, csv_out, waivers, json_out) -> None:
+    """A JSON Lines result (`audit --jsonl`): rendered one document at a time, for any corpus size."""
+    from auditor.cli.audit_cmd import usage_error
+    from auditor.report.jsonl import iter_documents
+    from auditor.report.stream import write_outputs_from_jsonl
+    from auditor.report.tally import RunTally
+    from auditor.report.waivers import WaiverError, load_waivers
+
+    if json_out is not None:
+        raise usage_error(console, "--json 不适用于 JSON Lines 结果（它本身就是结果文件）；请用 --html、--xlsx 或 --csv")
+    pair = None
+    if waivers is not None:
+        try:
+            pair = (load_waivers(waivers), str(waivers))
+        except WaiverError as exc:
+            raise usage_error(console, str(exc))
+    tally = RunTally()
+    try:
+        for d in iter_documents(path):
+            tally.add(d)
+        written = write_outputs_from_jsonl(path, html_out, xlsx_out, csv_out, pair)
+    except (OSError, ValueError) as exc:
+        raise usage_error(console, f"{path}: 无法读取或写出: {exc}")
+    console.print(tally.summary_line(), soft_wrap=True)
+    for label, where in written:
+        console.print(f"{label}已写入 {where}")
     raise typer.Exit(0)
 
 

@@ -359,7 +359,15 @@ def _chart(data: dict) -> dict:
 
 
 def write_html(data: dict, folder: Path) -> Path:
-    """Write index.html and one page per document into `folder`; returns index.html's path."""
+    """Write index.html and one page per document into `folder`; returns index.html's path.
+
+    A corpus larger than one index page gets a paged index (auditor.report.stream).
+    """
+    from auditor.report import stream
+
+    if len(data["documents"]) > stream.PAGE_SIZE:
+        meta = {k: v for k, v in data.items() if k != "documents"}
+        return stream.write_html_paged(meta, lambda: data["documents"], folder)
     env = _env()
     assets = load_assets()
     rules = data.get("rules", {})
