@@ -212,6 +212,54 @@ def _crash_message(path: str, code: int | None, settings: RunSettings) -> str:
     return f"{path}: 工作进程异常退出（{name}），可能是读取该文件的底层库崩溃；这个文档未审核，运行继续"
 
 
+class InOrder:
+    """Results handed on in input order as they arrive, each stored in the cache when known.
+
+    A document that finishes early waits for the ones before it; with keep=False nothing is
+    held once handed on (a streaming run). Both engines (local workers, Dask) use it.
+    """
+
+    def __init__(self, cache: ResultCache | None, on_document: Callable[[dict], None] | None, keep: bool):
+        self.cache, self.on_document, self.keep = cache, on_document, keep
+        self.done: dict[int, dict] = {}
+        self.shas: dict[int, str] = {}
+        self.out: list[dict] = []
+        self.emitted = 0
+
+    def settle_from_cache(self, i: int, f: Path) -> bool:
+        """Whether document i is settled without auditing: a cache hit, or a file that cannot be hashed."""
+        if self.cache is None:
+            return False
+        try:
+            self.shas[i] = file_sha256(f)
+        except OSError as exc:
+            self.done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
+            return True
+        hit = self.cache.get(self.shas[i], str(f))
+        if hit is not None:
+            self.done[i] = hit
+            return True
+        return False
+
+    def record(self, i: int, d: dict) -> None:
+        if self.cache is not None and i in self.shas and d.get("error_kind") in CACHEABLE:
+            try:
+                self.cache.put(self.shas[i], d)
+            except OSError:
+                pass  # a full disk loses the cache entry, never the result
+        self.done[i] = d
+
+    def emit(self) -> None:
+        while self.emitted in self.done:
+            d = self.done.pop(self.emitted)
+            self.shas.pop(self.emitted, None)
+            if self.keep:
+                self.out.append(d)
+            if self.on_document:
+                self.on_document(d)
+            self.emitted += 1
+
+
 def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                   cache: ResultCache | None = None,
                   on_document: Callable[[dict], None] | None = None, keep: bool = True) -> list[dict]:
@@ -219,56 +267,24 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
 
     keep=False (a streaming run) returns [] and holds no result once it is handed on.
     """
-    done: dict[int, dict] = {}
-    shas: dict[int, str] = {}
-    emitted = 0
-    out: list[dict] = []
-
-    def emit() -> None:
-        nonlocal emitted
-        while emitted in done:
-            d = done.pop(emitted)
-            if keep:
-                out.append(d)
-            if on_document:
-                on_document(d)
-            emitted += 1
-
-    def record(i: int, d: dict) -> None:
-        if cache is not None and i in shas and d.get("error_kind") in CACHEABLE:
-            try:
-                cache.put(shas[i], d)
-            except OSError:
-                pass  # a full disk loses the cache entry, never the result
-        done[i] = d
-
+    order = InOrder(cache, on_document, keep)
     pending: deque[int] = deque()
     for i, f in enumerate(files):
-        if cache is not None:
-            try:
-                shas[i] = file_sha256(f)
-            except OSError as exc:
-                done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
-                continue
-            hit = cache.get(shas[i], str(f))
-            if hit is not None:
-                done[i] = hit
-                emit()  # a resumed run's cached prefix is handed on now, not held
-                continue
-        pending.append(i)
-    emit()
+        if not order.settle_from_cache(i, f):
+            pending.append(i)
+        order.emit()  # a resumed run's cached prefix is handed on now, not held
 
     if not pending:
-        return out
+        return order.out
     if not settings.isolated and jobs <= 1:
         from auditor.api import load_selected_catalogue
 
         auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules], settings.select, settings.ignore))
         while pending:
             i = pending.popleft()
-            record(i, audit_document(auditor, str(files[i]), settings)[0])
-            emit()
-        return out
+            order.record(i, audit_document(auditor, str(files[i]), settings)[0])
+            order.emit()
+        return order.out
 
     from auditor.api import _mp_context
 
@@ -304,7 +320,7 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                             raise RunnerError(f"工作进程无法加载规则目录: {msg[1]}")
                         elif msg[0] == "done":
                             _, i, d, retiring = msg
-                            record(i, d)
+                            order.record(i, d)
                             s.task = None
                             if retiring:  # it exits now: take no more work, it is replaced
                                 s.ready = False
@@ -316,7 +332,7 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                     if s.task is not None:
                         i, path = s.task
                         kind = "memory" if s.proc.exitcode == _EXIT_MEMORY else "crash"
-                        record(i, error_document(path, _crash_message(path, s.proc.exitcode, settings), kind))
+                        order.record(i, error_document(path, _crash_message(path, s.proc.exitcode, settings), kind))
                     elif not s.ready and s.proc.exitcode != 0:
                         hint = (f"：--memory {settings.memory_mb} MB 可能过低，一个工作进程约需 300 MB"
                                 if settings.memory_mb and settings.memory_mb < 1024 else "")
@@ -329,12 +345,12 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
                     i, path = s.task
                     s.kill()
                     slots.remove(s)
-                    record(i, error_document(
+                    order.record(i, error_document(
                         path, f"{path}: 超时：超过 {settings.timeout:g} 秒仍未完成，已终止这个文档的审核（--timeout 可调整），运行继续",
                         "timeout"))
                 elif not s.ready and now - s.since > _WORKER_START_LIMIT:
                     raise RunnerError(f"工作进程 {_WORKER_START_LIMIT:g} 秒内未能启动")
-            emit()
+            order.emit()
     finally:
         for s in slots:
             try:
@@ -344,8 +360,8 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
         for s in slots:
             s.proc.join(0.5)
             s.kill()
-    emit()
-    return out
+    order.emit()
+    return order.out
 
 
 def summarize(documents: list[dict]) -> dict[str, int]:

@@ -29,8 +29,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Sequence
 
-from auditor.cache import ResultCache, file_sha256
-from auditor.runner import (CACHEABLE, RunnerError, RunSettings, _WORKER_START_LIMIT, _EXIT_MEMORY, _Slot,
+from auditor.cache import ResultCache
+from auditor.runner import (InOrder, RunnerError, RunSettings, _WORKER_START_LIMIT, _EXIT_MEMORY, _Slot,
                             _crash_message, _signal_name, audit_document, error_document)
 
 PLUGIN_NAME = "auditor-isolated"
@@ -308,58 +308,28 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
     batch = max(1, batch)
     window = 2 * cluster.threads  # batches in flight: one running and one queued per worker thread
     ahead = ahead or max(256, 4 * window * batch)
-    out: list[dict] = []
-    done: dict[int, dict] = {}
-    shas: dict[int, str] = {}
-    emitted = submitted = 0
+    order = InOrder(cache, on_document, keep)
+    submitted = 0
     n = len(files)
     futures = as_completed(with_results=True, raise_errors=False)
     in_flight: dict[str, list[int]] = {}  # task key -> its documents' indices
     live: dict[str, object] = {}  # task key -> its future
     run_id = f"{time.time_ns():x}"
 
-    def emit() -> None:
-        nonlocal emitted
-        while emitted in done:
-            d = done.pop(emitted)
-            shas.pop(emitted, None)
-            if keep:
-                out.append(d)
-            if on_document:
-                on_document(d)
-            emitted += 1
-
-    def record(i: int, d: dict) -> None:
-        if cache is not None and i in shas and d.get("error_kind") in CACHEABLE:
-            try:
-                cache.put(shas[i], d)
-            except OSError:
-                pass  # a full disk loses the cache entry, never the result
-        done[i] = d
-
     def next_batch() -> list[int]:
         """Up to `batch` indices to audit, from the next ones; cache hits and unreadable files are settled here."""
         nonlocal submitted
         picked: list[int] = []
-        while submitted < n and len(picked) < batch and submitted - emitted < ahead:
-            i, f = submitted, files[submitted]
+        while submitted < n and len(picked) < batch and submitted - order.emitted < ahead:
+            i = submitted
             submitted += 1
-            if cache is not None:
-                try:
-                    shas[i] = file_sha256(f)
-                except OSError as exc:
-                    done[i] = error_document(str(f), f"{f}: 无法读取文件: {exc.strerror or exc}", "ingest")
-                    continue
-                hit = cache.get(shas[i], str(f))
-                if hit is not None:
-                    done[i] = hit
-                    continue
-            picked.append(i)
+            if not order.settle_from_cache(i, files[i]):
+                picked.append(i)
         return picked
 
     try:
-        while emitted < n:
-            while len(in_flight) < window and submitted < n and submitted - emitted < ahead:
+        while order.emitted < n:
+            while len(in_flight) < window and submitted < n and submitted - order.emitted < ahead:
                 picked = next_batch()
                 if picked:
                     fut = client.submit(audit_batch, [str(files[i]) for i in picked], pure=False,
@@ -367,8 +337,8 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
                     in_flight[fut.key] = picked
                     live[fut.key] = fut
                     futures.add(fut)
-                emit()
-            emit()
+                order.emit()
+            order.emit()
             if not in_flight:
                 continue
             fut, result = _next_result(futures)
@@ -379,8 +349,8 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
                                          f"{str(result)[:300]}），这个文档未审核，运行继续", "crash") for i in picked]
             fut.release()
             for i, d in zip(picked, result):
-                record(i, d)
-            emit()
+                order.record(i, d)
+            order.emit()
     finally:
         if in_flight:  # an interrupted run: drop what is queued on the cluster
             try:
@@ -391,7 +361,7 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
             client.unregister_worker_plugin(PLUGIN_NAME)
         except Exception:  # noqa: BLE001 - the cluster may be gone already
             pass
-    return out
+    return order.out
 
 
 def _next_result(futures):
