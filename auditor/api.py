@@ -44,7 +44,10 @@ def load_selected_catalogue(rules: Sequence[Path] = (), select: Sequence[str] = 
 
     cat = load_catalogue(extra_dirs=list(rules) or None)
     if select or ignore:
-        cat = replace(cat, checks=select_rules(cat.checks, list(select), list(ignore)))
+        from auditor.corpus.checks import RULES as CROSS_RULES
+
+        others = {rid: list(r.get("groups") or []) for rid, r in CROSS_RULES.items()}
+        cat = replace(cat, checks=select_rules(cat.checks, list(select), list(ignore), others))
     return cat
 
 
@@ -280,7 +283,8 @@ def audit(paths: str | Path | Iterable[str | Path], *, rules: Sequence[str | Pat
     if cross:
         from auditor.corpus import attach, cross_document
 
-        attach(result.data, *cross_document(result.documents, bundles=bundles), min_severity=min_severity)
+        attach(result.data, *cross_document(result.documents, bundles=bundles), min_severity=min_severity,
+               select=list(opts.select), ignore=list(opts.ignore))
     return result
 
 

@@ -152,10 +152,24 @@ def rule_matches(token: str, rule_id: str, groups: list[str]) -> bool:
     return token == rule_id or token in groups or rule_id.startswith(token + ".")
 
 
-def select_rules(checks: list, select: list[str], ignore: list[str]) -> list:
-    """The check rules kept by --select / --ignore; a token that names no rule is an error."""
+def rule_selected(rule_id: str, groups: list[str], select: list[str], ignore: list[str]) -> bool:
+    """Whether --select / --ignore keep one rule (by id, group or dotted prefix)."""
+    if select and "ALL" not in select and not any(rule_matches(t, rule_id, groups) for t in select):
+        return False
+    return not any(rule_matches(t, rule_id, groups) for t in ignore)
+
+
+def select_rules(checks: list, select: list[str], ignore: list[str],
+                 others: dict[str, list[str]] | None = None) -> list:
+    """The check rules kept by --select / --ignore; a token that names no rule is an error.
+
+    `others`: rules that run outside the catalogue (the cross-document pass), id → groups, so
+    a token naming one of them is valid too.
+    """
+    others = others or {}
     for token in [*select, *ignore]:
-        if token != "ALL" and not any(rule_matches(token, r.id, list(r.groups)) for r in checks):
+        if token != "ALL" and not any(rule_matches(token, r.id, list(r.groups)) for r in checks) \
+                and not any(rule_matches(token, rid, groups) for rid, groups in others.items()):
             raise ConfigError(f"--select/--ignore: 没有名为 {token!r} 的规则或规则组（见 auditor rules list）")
     kept = [r for r in checks
             if not select or "ALL" in select or any(rule_matches(t, r.id, list(r.groups)) for t in select)]

@@ -20,9 +20,10 @@ from auditor.audit import Auditor
 from auditor.corpus import cross_document
 from auditor.corpus.pairing import unit_key, unit_match
 from auditor.report.json_report import document_dict
+from conftest import SHARED, need_shared
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = Path("/work/shared/corpus/dev")
+DEV = SHARED / "dev"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,29 @@ def test_a_unit_name_variant_only_warns(auditor):
     assert [f["severity"] for f in flags] == ["warning"]
 
 
+def test_select_and_ignore_apply_to_the_cross_rules(auditor, tmp_path):
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "2022.txt").write_text(budget("江苏省水利厅", 2022, Y2022), "utf-8")
+    (folder / "2023.txt").write_text(budget("江苏省水利厅", 2023, Y2023), "utf-8")
+
+    def cross_rules(*args: str) -> list[str]:
+        out = tmp_path / "r.json"
+        r = CliRunner().invoke(app, ["audit", str(folder), "--json", str(out), "-q", *args])
+        assert r.exit_code in (0, 1), r.output
+        return [f["rule"] for f in json.loads(out.read_text("utf-8"))["cross_document"]]
+
+    assert cross_rules() == ["cross.prior_year"]  # 因公出国 18 "相等" against 20 (see Y2023)
+    assert cross_rules("--select", "cross.prior_year") == ["cross.prior_year"]
+    assert cross_rules("--select", "cross") == ["cross.prior_year"]  # the group
+    assert cross_rules("--select", "change.rate") == []
+    assert cross_rules("--ignore", "cross") == []
+
+
 def test_no_cross_turns_year_over_year_off(auditor):
     docs = [doc(auditor, budget("江苏省水利厅", 2022, Y2022), "a/2022.txt"),
             doc(auditor, budget("江苏省水利厅", 2023, Y2023), "a/2023.txt")]
@@ -185,7 +209,7 @@ def _matches(flag: dict, entry: dict) -> bool:
     return set(mine) == set(by_doc) and all(mine[d] & by_doc[d] for d in mine)
 
 
-@pytest.mark.skipif(not (DEV / "pdf").is_dir(), reason="dev corpus not available")
+@need_shared(DEV / "pdf")
 def test_dev_corpus_cross_document_flags_follow_the_keys(tmp_path):
     out = tmp_path / "x.json"
     subprocess.run([sys.executable, "-m", "auditor", "audit", str(DEV), "--json", str(out), "-q"],

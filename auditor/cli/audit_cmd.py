@@ -210,7 +210,8 @@ def audit(
     if cross is not None:
         from auditor.corpus import attach
 
-        attach(data, *cross.finish(), min_severity=opts.min_severity)
+        attach(data, *cross.finish(), min_severity=opts.min_severity, select=list(opts.select),
+               ignore=list(opts.ignore))
         tally.add_cross(data["cross_document"])
     if waiver_set is not None:
         data["waivers"] = waiver_set.summary()

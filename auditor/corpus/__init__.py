@@ -54,11 +54,15 @@ def cross_document(documents: list[dict], bundles: bool = True, years: bool = Tr
 __all__ = ["CrossPass", "RULES", "cross_document", "summarize"]
 
 
-def attach(data: dict, flags: list[dict], info: dict, min_severity: str | None = None) -> dict:
+def attach(data: dict, flags: list[dict], info: dict, min_severity: str | None = None,
+           select: list[str] | None = None, ignore: list[str] | None = None) -> dict:
     """Put the cross-document flags into an `auditor.result/1` dict (it only grows): the top-level
-    list `cross_document`, the two rules in `rules`, and what was paired in `run.cross_document`."""
-    from auditor.config import SEVERITY_RANK
+    list `cross_document`, the two rules in `rules`, and what was paired in `run.cross_document`.
+    --select / --ignore and --min-severity apply to them as to every other rule."""
+    from auditor.config import SEVERITY_RANK, rule_selected
 
+    flags = [f for f in flags if rule_selected(f["rule"], list(RULES.get(f["rule"], {}).get("groups") or []),
+                                               list(select or []), list(ignore or []))]
     if min_severity:
         flags = [f for f in flags if SEVERITY_RANK.get(f["severity"], 0) >= SEVERITY_RANK[min_severity]]
     data["cross_document"] = flags
