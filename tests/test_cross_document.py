@@ -234,3 +234,21 @@ def test_dev_corpus_cross_document_flags_follow_the_keys(tmp_path):
         ids = [e["id"] for e in key_flags if _matches(f, e)]
         if f["severity"] == "error":  # an error only where the key says error
             assert all(severities[i] == "error" for i in ids), (f["message"], ids)
+
+
+def test_cross_document_flags_print_as_path_line_lines(tmp_path):
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "2022.txt").write_text(budget("江苏省水利厅", 2022, Y2022), "utf-8")
+    (folder / "2023.txt").write_text(budget("江苏省水利厅", 2023, Y2023), "utf-8")
+    r = CliRunner().invoke(app, ["audit", str(folder), "-q"])
+    later = str(folder / "2023.txt")
+    # the flag belongs to the later year's document, at the line of its own number (18万元)
+    line = next(ln for ln in r.stdout.split("\n") if "[cross.prior_year]" in ln)
+    n = budget("江苏省水利厅", 2023, Y2023).split("\n").index(next(
+        x for x in budget("江苏省水利厅", 2023, Y2023).split("\n") if "18万元" in x)) + 1
+    assert line.startswith(f"{later}:{n}: 错误 [cross.prior_year] "), line

@@ -89,13 +89,17 @@ def print_cross_document(console: Console, data: dict) -> None:
     errors = sum(1 for f in flags if f["severity"] == "error")
     console.print(f"跨文档核对：附表配对 {len(info.get('bundles', []))} 组，相邻年度 {len(info.get('year_pairs', []))} 组；"
                   f"错误 {errors}，警告 {len(flags) - errors}。", soft_wrap=True, markup=False, highlight=False)
-    label = {"error": "错误", "warning": "警告", "info": "提示"}
+    from auditor.report.lines import flag_line
+
     for f in flags:
+        # `path:line: [page N:]` of the document the flag belongs to, as for every other flag,
+        # then where each number stands in both files
+        own = [e for e in f["evidence"] if e.get("document") == f.get("document")] or f["evidence"]
         where = "；".join(f"{e.get('document', '').rsplit('/', 1)[-1]} 第{e['page'] or '?'}页第{e['line']}行"
                          for e in f["evidence"])
         note = f"（{f['downgraded']}）" if f.get("downgraded") else ""
-        console.print(f"  {label.get(f['severity'], f['severity'])} {f['message']}{note}  [{where}]",
-                      soft_wrap=True, markup=False, highlight=False)
+        line = flag_line(f.get("document") or "", dict(f, evidence=own))
+        console.print(f"{line}{note}  [{where}]", soft_wrap=True, markup=False, highlight=False)
 
 
 def rule_errors(docs: list[dict]) -> list[tuple[str, int]]:
