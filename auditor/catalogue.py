@@ -1055,22 +1055,19 @@ def _validate_kind(data: dict[str, Any], path: Path, root: yaml.Node) -> CheckRu
     return rule
 
 
+# kinds whose params hold a list of {total: concept, parts: [concept…]} groups, by param name
+_TOTAL_PARTS_PARAM = {"identity": "identities", "breakdown": "components", "share_of_group": "groups"}
+
+
 def _check_references(x: _Loaded, concepts: dict[str, Concept],
                       classification: dict[str, dict[str, list[str]]]) -> None:
     rule: CheckRule = x.rule  # type: ignore[assignment]
     refs: list[tuple[tuple[Any, ...], str]] = []
-    if rule.kind == "identity":
-        for i, ident in enumerate(rule.params.get("identities", [])):
-            refs.append((("params", "identities", i, "total"), ident["total"]))
-            refs += [(("params", "identities", i, "parts", j), p) for j, p in enumerate(ident["parts"])]
-    if rule.kind == "breakdown":
-        for i, g in enumerate(rule.params.get("components", [])):
-            refs.append((("params", "components", i, "total"), g["total"]))
-            refs += [(("params", "components", i, "parts", j), p) for j, p in enumerate(g["parts"])]
-    if rule.kind == "share_of_group":
-        for i, g in enumerate(rule.params.get("groups", [])):
-            refs.append((("params", "groups", i, "total"), g["total"]))
-            refs += [(("params", "groups", i, "parts", j), p) for j, p in enumerate(g["parts"])]
+    key = _TOTAL_PARTS_PARAM.get(rule.kind)
+    if key:
+        for i, g in enumerate(rule.params.get(key, [])):
+            refs.append((("params", key, i, "total"), g["total"]))
+            refs += [(("params", key, i, "parts", j), p) for j, p in enumerate(g["parts"])]
     if rule.kind == "blank_table":
         for i, t in enumerate(rule.params.get("targets", [])):
             refs += [(("params", "targets", i, "concepts", j), c) for j, c in enumerate(t.get("concepts") or [])]

@@ -21,7 +21,7 @@ pytest.importorskip("distributed")
 from auditor.runner import RunSettings  # noqa: E402
 from conftest import ROOT, SEEDS, SHARED, need_shared  # noqa: E402
 from test_isolation import memory_hog, slow_text  # noqa: E402
-from test_resume import cached_entries, digest, make_corpus  # noqa: E402
+from test_resume import cached_entries, digest, kill_once_cached, make_corpus  # noqa: E402
 
 CLI = [sys.executable, "-c", "from auditor.cli import main; main()"]
 DEV_TEXTS = sorted((ROOT / "corpora" / "dev").glob("*.txt"))[:3]
@@ -144,18 +144,9 @@ def test_killed_dask_run_resumes_from_its_cache(tmp_path):
     n, kill_after = 300, 100
     corpus = make_corpus(tmp_path / "corpus", n)
     cache = tmp_path / "cache"
-    proc = subprocess.Popen([*CLI, "audit", str(corpus), "--engine", "dask", "-j", "2", "--cache", str(cache),
-                             "--jsonl", str(tmp_path / "killed.jsonl"), "-q"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 240
-        while cached_entries(cache) < kill_after:
-            assert proc.poll() is None, "the run finished before it could be interrupted"
-            assert time.monotonic() < deadline, "the run is too slow to reach the kill point"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the client, the LocalCluster's nannies, workers and children
-        proc.wait(30)
+    # the process group: the client, the LocalCluster's nannies, workers and children
+    kill_once_cached([*CLI, "audit", str(corpus), "--engine", "dask", "-j", "2", "--cache", str(cache),
+                      "--jsonl", str(tmp_path / "killed.jsonl"), "-q"], cache, kill_after)
     done_before = cached_entries(cache)
     assert kill_after <= done_before < n
 

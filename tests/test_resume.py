@@ -59,6 +59,21 @@ def cached_entries(cache: Path) -> int:
     return sum(1 for _ in cache.rglob("*.json")) if cache.exists() else 0
 
 
+def kill_once_cached(cmd: list[str], cache: Path, count: int, limit: float = 240) -> None:
+    """Run `cmd` and SIGKILL its whole process group (main process, workers, their children)
+    as soon as `count` results are in the cache: an interruption at a known point."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + limit
+        while cached_entries(cache) < count:
+            assert proc.poll() is None, "the run finished before it could be interrupted"
+            assert time.monotonic() < deadline, "the run is too slow to reach the kill point"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, "audit", *args], capture_output=True, text=True, timeout=timeout)
 
@@ -71,18 +86,8 @@ def corpus(tmp_path_factory) -> Path:
 def test_killed_run_resumes_to_the_same_json(corpus: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     killed_json = tmp_path / "killed.json"
-    proc = subprocess.Popen([*CLI, "audit", str(corpus), "--cache", str(cache), "--json", str(killed_json),
-                             "-j", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 240
-        while cached_entries(cache) < KILL_AFTER:
-            assert proc.poll() is None, "the run finished before it could be interrupted"
-            assert time.monotonic() < deadline, "the run is too slow to reach the kill point"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the main process, the fork server and the workers
-        proc.wait(30)
+    kill_once_cached([*CLI, "audit", str(corpus), "--cache", str(cache), "--json", str(killed_json), "-j", "2", "-q"],
+                     cache, KILL_AFTER)
     done_before = cached_entries(cache)
     assert KILL_AFTER <= done_before < N_DOCS
     assert not killed_json.exists(), "no report is written by a run that did not finish"

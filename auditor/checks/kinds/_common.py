@@ -9,6 +9,9 @@ from auditor.claims.model import Claim
 from auditor.interval import Interval
 
 
+# percent ↔ ratio, as an exact interval
+HUNDRED = Interval.exact(100)
+
 def before_in_sentence(facts: FactBase, claim: Claim, kinds: tuple[str, ...]) -> list[Claim]:
     """Claims of the given kinds that stand before `claim` in its sentence, nearest last."""
     s = facts.sentence(claim.sentence_id)

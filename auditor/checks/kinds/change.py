@@ -12,12 +12,11 @@ from typing import Iterator
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import (before_in_sentence, magnitude, money, ratio, same_subject, show,
+from auditor.checks.kinds._common import (HUNDRED, before_in_sentence, magnitude, money, ratio, same_subject, show,
                                           truncation_fits)
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 
-_HUNDRED = Interval.exact(100)
 
 
 def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, list[Claim]]:
@@ -112,7 +111,7 @@ def _expected(base: Interval, d: Interval) -> Interval | None:
     if base.lo <= 0:
         return None  # zero (or unknowable) base: 增长100% is the template's way to say "new"
     q = d / base
-    return q * _HUNDRED if q is not None else None
+    return q * HUNDRED if q is not None else None
 
 
 def _nonzero(*claims: Claim) -> bool:

@@ -26,13 +26,12 @@ import regex
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval, in_wan
-from auditor.checks.kinds._common import before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval, interval_sum
 from auditor.model import Evidence, Table
 
-_HUNDRED = Interval.exact(100)
 _SUBTOTAL = regex.compile(r"^(?:小计|合计)$")
 _GRAND = regex.compile(r"^(?:合计|总计)$")
 _WS = regex.compile(r"\s+")
@@ -128,7 +127,7 @@ def _judge(facts: FactBase, s: Claim, part: Claim, whole: Figure, how: str, tabl
     expected = num.interval / whole.interval
     if expected is None:
         return
-    expected = expected * _HUNDRED
+    expected = expected * HUNDRED
     s.verified = part.verified = True
     if s.interval.overlaps(expected):
         return
@@ -158,7 +157,7 @@ def _note(s: Claim, part: Figure, table: GroupTable | None, shares: list[tuple[C
     notes = []
     if table is not None and table.grand is not None:
         other = part.interval / table.grand.interval if table.grand.interval.lo > 0 else None
-        if other is not None and s.interval.overlaps(other * _HUNDRED):
+        if other is not None and s.interval.overlaps(other * HUNDRED):
             notes.append(f"所写占比恰为{part.evidence.quote}÷表中合计{table.grand.evidence.quote}，"
                          "分母可能误用了含其他项目的合计")
     same = [x for x, _ in shares if x.sentence_id == s.sentence_id]

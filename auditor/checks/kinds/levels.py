@@ -22,11 +22,10 @@ from typing import Iterator
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import before_in_sentence, money, ratio, same_subject, show, truncation_fits
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, same_subject, show, truncation_fits
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 
-_HUNDRED = Interval.exact(100)
 _YEAR = re.compile(r"(20\d\d)\s*年")
 # subjects that only say "last year" and name nothing of their own ("上年为100万元")
 _BARE_PREVIOUS = re.compile(r"^(上年|上一年|去年|上年度|上年同期)(决算|预算)?(支出|收入)?(决算|预算)?(数|为|同期)?$")
@@ -115,7 +114,7 @@ def change_levels(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         if c.kind == "change_rate":
             if base.lo <= 0:
                 continue  # a zero base: change.zero_base says what 100% means there
-            expected = (diff / base) * _HUNDRED  # type: ignore[operator]
+            expected = (diff / base) * HUNDRED  # type: ignore[operator]
             unit, formula = "%", f"({lv.current.quote} − {lv.base.quote}) ÷ {lv.base.quote}"
             shown = show(ratio(cur.mid - base.mid, base.mid), c.number.decimals)
         else:

@@ -12,11 +12,9 @@ from typing import Iterator
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
 from auditor.claims.model import Claim
-from auditor.interval import Interval
 
-_HUNDRED = Interval.exact(100)
 _BUDGET_ROLES = {
     "execution": ("budget_full", "budget_initial"),
     "completion_full": ("budget_full",),
@@ -66,7 +64,7 @@ def rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             formula = f"{current.quote} ÷ {budget.quote}"
         if expected is None:
             continue
-        expected = expected * _HUNDRED
+        expected = expected * HUNDRED
         stated = r.interval
         fits = stated.overlaps(expected)
         if not fits and r.rate_kind == "variance" and not r.quote.startswith(("-", "－", "+")):

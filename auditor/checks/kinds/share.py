@@ -15,11 +15,9 @@ from typing import Iterator
 from auditor.catalogue import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
 from auditor.claims.model import Claim
-from auditor.interval import Interval
 
-_HUNDRED = Interval.exact(100)
 
 
 def _whole(facts: FactBase, share: Claim, part: Claim) -> Claim | None:
@@ -76,7 +74,7 @@ def share(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         expected = money(part) / base
         if expected is None:
             continue
-        expected = expected * _HUNDRED
+        expected = expected * HUNDRED
         s.verified = part.verified = whole.verified = True
         if s.interval.overlaps(expected):
             continue
