@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.catalogue import Catalogue, load_catalogue
-from auditor.checks.engine import RuleOutcome, run_checks
+from auditor.checks.engine import RuleOutcome, check
 from auditor.checks.facts import FactBase
-from auditor.checks.kinds import KINDS
+from auditor.checks.kinds import registry
 from auditor.claims.extract import ClaimExtractor
 from auditor.claims.model import Claim
 from auditor.claims.numbers import unit_registry
@@ -31,14 +31,20 @@ class DocumentResult:
     document: Document | None = None  # the text and tables, for reports that show them
     # one row per check rule: failed / held / evaluated / errored (auditor.checks.engine.RuleOutcome)
     rule_outcomes: list[RuleOutcome] = field(default_factory=list)
+    # ids of the claims some check compared with other figures (held or failed); the claims
+    # themselves are not changed by the checks
+    verified_ids: frozenset[int] = frozenset()
+
+    def is_verified(self, claim: Claim) -> bool:
+        return claim.id in self.verified_ids
 
     @property
     def verified(self) -> int:
-        return sum(1 for c in self.claims if c.verified)
+        return sum(1 for c in self.claims if c.id in self.verified_ids)
 
     @property
     def unverified(self) -> list[Claim]:
-        return [c for c in self.claims if not c.verified]
+        return [c for c in self.claims if c.id not in self.verified_ids]
 
 
 def document_from_text(text: str, path: str = "<text>") -> Document:
@@ -79,7 +85,6 @@ class Auditor:
         self.codes.rekey(claims)
         claims += self.codes.table_claims(doc, len(claims))
         facts = FactBase(doc, sentences, claims, self.catalogue)
-        outcomes: list[RuleOutcome] = []
-        flags = run_checks(facts, self.catalogue.checks, KINDS, outcomes)
-        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, flags, document=doc,
-                              rule_outcomes=outcomes)
+        done = check(facts, self.catalogue.checks, registry())
+        return DocumentResult(doc.path, doc.family, doc.year, doc.unit_name, claims, done.flags, document=doc,
+                              rule_outcomes=done.outcomes, verified_ids=done.verified)

@@ -63,7 +63,7 @@ class ClaimsComponent:
             span = doc.char_span(start, end, label=c.kind, alignment_mode="expand")
             if span is None:  # pragma: no cover - expand always finds tokens for a non-empty range
                 continue
-            span._.claim = claim_dict(c, statuses[c.id])
+            span._.claim = claim_dict(c, statuses[c.id], result.is_verified(c))
             spans.append(span)
         doc.spans["claims"] = spans
         doc._.auditor_flags = [flag_dict(f) for f in result.flags]

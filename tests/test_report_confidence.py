@@ -29,10 +29,10 @@ def _data(weak: bool) -> dict:
                 c.confidence, c.confidence_reason = "low", REASON
         from auditor.checks.engine import run_checks
         from auditor.checks.facts import FactBase
-        from auditor.checks.kinds import KINDS
+        from auditor.checks.kinds import registry
 
         result.claims = claims
-        result.flags = run_checks(FactBase(doc, sentences, claims, a.catalogue), a.catalogue.checks, KINDS)
+        result.flags = run_checks(FactBase(doc, sentences, claims, a.catalogue), a.catalogue.checks, registry())
     return result_dict([result], a.catalogue)
 
 

@@ -16,7 +16,10 @@ from auditor.audit import Auditor
 from auditor.catalogue import load_catalogue, pattern_literals, stress_pattern
 from auditor.checks.engine import run_checks
 from auditor.checks.facts import FactBase
-from auditor.checks.kinds import KINDS
+from auditor.checks.engine import check
+from auditor.checks.kind import Kind
+from auditor.checks.kinds import registry
+from auditor.checks.relation import Operand, Relation
 from auditor.cli import app
 from conftest import SEEDS
 
@@ -92,11 +95,12 @@ def test_the_json_carries_outcomes_and_notes(tmp_path):
     assert len(doc["rule_notes"]) == 1 and "(.|..)+[@＠]" in doc["rule_notes"][0]
 
 
-def _boom(rule, facts):
-    """A kind that confirms a figure, yields nothing, then crashes: its mark must not stay."""
-    facts.claims[0].verified = True
+def _boom(rule, params, facts):
+    """A kind that relates a figure (which holds), then crashes: the figure must not count as
+    verified by this rule."""
+    c = facts.claims[0]
+    yield Relation("equal", Operand.of(c, "stated"), (Operand.of(c, "elsewhere"),))
     raise ZeroDivisionError("division by zero in a new kind")
-    yield  # pragma: no cover
 
 
 def _facts(auditor, text: str) -> FactBase:
@@ -117,20 +121,22 @@ def test_a_crashing_kind_loses_only_its_own_rule(auditor):
     assert len(others) < len(rules)
     # the same document with change_rate replaced by a kind that raises, and without it at all
     crashed = _facts(auditor, text)
-    outcomes = []
-    flags = run_checks(crashed, rules, {**KINDS, "change_rate": _boom}, outcomes)
+    kinds = {**registry(), "change_rate": Kind("change_rate", _boom)}
+    done = check(crashed, rules, kinds)
+    flags, outcomes = done.flags, done.outcomes
     without = _facts(auditor, text)
-    expected = run_checks(without, others, KINDS)
-    full = run_checks(_facts(auditor, text), rules, KINDS)
-    assert [(f.rule, f.message) for f in flags] == [(f.rule, f.message) for f in expected]
+    expected = check(without, others, registry())
+    full = run_checks(_facts(auditor, text), rules, registry())
+    assert [(f.rule, f.message) for f in flags] == [(f.rule, f.message) for f in expected.flags]
     assert len(flags) == len(full) - 2  # the seed's two change.rate errors were the rule's own
     rows = {o.rule: o for o in outcomes}
     assert rows["change.rate"].status == "errored"
     assert rows["change.rate"].error == "ZeroDivisionError: division by zero in a new kind"
     assert rows["agree.same_change"].status == "failed" and rows["agree.same_change"].flags == 3
-    # the crashed rule's verified mark on claim 0 was rolled back: the figures stand verified
+    # the crashed rule's relation on claim 0 was dropped with it: the figures stand verified
     # exactly as if the rule had not run
-    assert [c.verified for c in crashed.claims] == [c.verified for c in without.claims]
+    assert done.verified == expected.verified
+    assert crashed.claims[0].id not in expected.verified  # else the test would prove nothing
 
 
 def test_outcome_counts_are_the_rules_own(auditor):

@@ -74,7 +74,7 @@ def plan(path: Path, seed: int, kinds: set[str], limit: int | None, skips: Skips
     # checks once more so `verified` is set on this copy of the claims exactly as on the result
     doc = document_from_text(text, str(path))
     sentences, claims = auditor.extractor.extract(doc)
-    verified = {c.id for c in result.claims if c.verified}
+    verified = result.verified_ids
     for c in claims:
         c.verified = c.id in verified
     facts = FactBase(doc, sentences, claims, auditor.catalogue)

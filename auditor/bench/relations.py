@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import regex
 
-from auditor.catalogue import Catalogue
+from auditor.rules_model import Catalogue
 from auditor.checks.facts import FactBase
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS

@@ -10,11 +10,15 @@ rule's own message template, so the wording belongs to the rule author.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Mapping
 
-from auditor.catalogue import CheckRule
+from auditor.checks.evaluate import Verdict, evaluate
 from auditor.checks.facts import FactBase
+from auditor.checks.kind import Kind
+from auditor.checks.relation import Readings, Relation
 from auditor.model import Evidence, Flag
+from auditor.rulefile import stress_pattern
+from auditor.rules_model import CheckRule
 
 
 @dataclass
@@ -37,9 +41,6 @@ class Finding:
 
 # seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
 RULE_TIMEOUT = 0.5
-
-KindFn = Callable[[CheckRule, FactBase], Iterable[Finding]]
-
 
 class _SafeDict(dict):
     def __missing__(self, key: str) -> str:
@@ -155,50 +156,105 @@ class RuleOutcome:
                 + (f"；正则表达式 {where}" if where else ""))
 
 
-def run_checks(facts: FactBase, rules: list[CheckRule], kinds: dict[str, KindFn],
-               outcomes: list[RuleOutcome] | None = None) -> list[Flag]:
-    """Flags of every rule; a rule that raises (a catastrophic pattern timing out, a kind's bug)
-    loses only its own results. With `outcomes`, one RuleOutcome per rule is appended to it."""
+@dataclass
+class Checked:
+    """What the checks made of one document: the flags, the claims some relation compared
+    (whether it held or not), and one outcome row per rule."""
+
+    flags: list[Flag]
+    verified: frozenset[int]
+    outcomes: list[RuleOutcome]
+
+
+def check(facts: FactBase, rules: list[CheckRule], kinds: Mapping[str, Kind]) -> Checked:
+    """Every rule over one document. A rule that raises (a catastrophic pattern timing out, a
+    kind's bug) loses only its own results; the claims are never changed."""
     flags: list[Flag] = []
+    verified: set[int] = set()
+    outcomes: list[RuleOutcome] = []
     for rule in rules:
-        fn = kinds.get(rule.kind)
-        if fn is None:
+        kind = kinds.get(rule.kind)
+        if kind is None:
             raise KeyError(f"{rule.path}: unknown kind {rule.kind}")
-        mine, outcome = _run_rule(rule, fn, facts)
+        mine, compared, outcome = _run_rule(rule, kind, facts)
         flags += mine
-        if outcomes is not None:
-            outcomes.append(outcome)
+        verified |= compared
+        outcomes.append(outcome)
     flags.sort(key=lambda f: (min((e.line for e in f.evidence), default=0), f.rule))
-    return flags
+    return Checked(flags, frozenset(verified), outcomes)
 
 
-def _run_rule(rule: CheckRule, fn: KindFn, facts: FactBase) -> tuple[list[Flag], RuleOutcome]:
-    """One rule in isolation: the claims' verified marks are cleared while it runs (so it counts
-    the figures it compared itself) and merged back only when it finishes."""
-    before = [c.verified for c in facts.claims]
-    for c in facts.claims:
-        c.verified = False
+def run_checks(facts: FactBase, rules: list[CheckRule], kinds: Mapping[str, Kind],
+               outcomes: list[RuleOutcome] | None = None) -> list[Flag]:
+    """The flags of `check`, for callers that want only them (with `outcomes`, its rows are
+    appended there)."""
+    done = check(facts, rules, kinds)
+    if outcomes is not None:
+        outcomes += done.outcomes
+    return done.flags
+
+
+def _run_rule(rule: CheckRule, kind: Kind, facts: FactBase) -> tuple[list[Flag], set[int], RuleOutcome]:
+    """One rule in isolation: its flags, the claim ids its relations compared, its outcome row."""
     flags: list[Flag] = []
     seen: set[tuple] = set()
+    compared: set[int] = set()
     try:
-        for finding in fn(rule, facts):
-            key = finding.key or tuple((e.line, e.start) for e in finding.evidence)
-            if key in seen:
-                continue
-            seen.add(key)
-            flags.append(render(rule, finding, facts))
+        for item in kind.relations(rule, rule.settings, facts):
+            for finding in _judge(item, compared, facts):
+                key = finding.key or tuple((e.line, e.start) for e in finding.evidence)
+                if key in seen:
+                    continue
+                seen.add(key)
+                flags.append(render(rule, finding, facts))
     except MemoryError:
         raise
     except Exception as exc:  # the rule's fault is the rule's: drop its partial work, keep going
-        for c, v in zip(facts.claims, before):
-            c.verified = v
-        return [], RuleOutcome(rule.id, rule.kind, "errored", error=_describe(exc), patterns=_culprits(rule, exc))
-    compared = 0
-    for c, v in zip(facts.claims, before):
-        compared += c.verified
-        c.verified = c.verified or v
+        return [], set(), RuleOutcome(rule.id, rule.kind, "errored", error=_describe(exc),
+                                      patterns=_culprits(rule, exc))
+    finally:
+        _collect_legacy_marks(facts, compared)
     status = "failed" if flags else "held" if compared else "evaluated"
-    return flags, RuleOutcome(rule.id, rule.kind, status, len(flags), compared)
+    return flags, compared, RuleOutcome(rule.id, rule.kind, status, len(flags), len(compared))
+
+
+def _collect_legacy_marks(facts: FactBase, compared: set[int]) -> None:
+    """TRANSITION (issue 14): kinds not yet moved to relations mark claims themselves; their
+    marks are taken into the set and cleared, so the claims leave the checks unchanged."""
+    for c in facts.claims:
+        if c.verified:
+            compared.add(c.id)
+            c.verified = False
+
+
+def _judge(item: "Relation | Readings | Finding", compared: set[int], facts: FactBase) -> list[Finding]:
+    """The findings of one relation (or set of readings), adding the claims it compared."""
+    if isinstance(item, Finding):  # TRANSITION (issue 14): a kind that still judges itself
+        return [item]
+    if isinstance(item, Readings):
+        verdicts = [(r, evaluate(r)) for r in item.relations]
+        compared.update(item.always)
+        if any(not v.failed for _, v in verdicts):
+            for r, v in verdicts:
+                if v.status == "holds":
+                    compared.update(r.claim_ids)
+            return []
+        r, v = verdicts[0]
+        compared.update(r.claim_ids)
+        return [finding_of(r, v)]
+    verdict = evaluate(item)
+    if verdict.status == "undecidable":
+        return []
+    compared.update(item.claim_ids)
+    return [finding_of(item, verdict)] if verdict.failed else []
+
+
+def finding_of(r: Relation, v: Verdict) -> Finding:
+    """A failed relation in the form the rule's message is applied to."""
+    return Finding(evidence=r.evidence(), values=dict(r.values), severity=v.severity,
+                   stated=r.stated_text if r.stated_text is not None else r.stated.text,
+                   expected=v.expected_text, arithmetic=v.arithmetic, section=r.section, key=r.key,
+                   derived=r.derived, weak=r.weak)
 
 
 def _describe(exc: Exception) -> str:
@@ -210,7 +266,7 @@ def _describe(exc: Exception) -> str:
 def _culprits(rule: CheckRule, exc: Exception) -> list[str]:
     """The rule's patterns to blame: for a timeout, those that also time out on adversarial
     text (else all of them); for another error, all of them (the reader judges)."""
-    from auditor.catalogue import check_patterns
+    from auditor.checks.validate import check_patterns  # validate imports the kinds, which import this module
 
     patterns = check_patterns(rule)
     if isinstance(exc, TimeoutError):
@@ -226,7 +282,5 @@ def _times_out(pattern: str) -> bool:
     """Whether a pattern times out on adversarial text, remembered for the process (a corpus
     run meets the same bad pattern in every document)."""
     if pattern not in _SLOW:
-        from auditor.catalogue import stress_pattern
-
         _SLOW[pattern] = stress_pattern(pattern, RULE_TIMEOUT) is not None
     return _SLOW[pattern]

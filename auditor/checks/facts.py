@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import regex
 
-from auditor.catalogue import Catalogue
+from auditor.rules_model import Catalogue
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import regex
 
-from auditor.catalogue import Catalogue
+from auditor.rules_model import Catalogue
 from auditor.claims.model import Claim
 from auditor.claims.table_facts import low_confidence
 from auditor.claims.numbers import MONEY_UNITS, Number

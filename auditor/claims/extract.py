@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import regex
 
-from auditor.catalogue import Catalogue
+from auditor.rules_model import Catalogue
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import COUNT_UNITS, MONEY_UNITS, Number, find_numbers
 from auditor.model import Document, Location

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import regex
 
-from auditor.catalogue import Catalogue
+from auditor.rules_model import Catalogue
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, Number
 from auditor.model import Cell, Document, Table, TableRow

@@ -25,9 +25,9 @@ def claims(
         raise typer.Exit(2)
     table = RichTable("行", "原文", "类型", "主体", "概念", "角色", "已核验")
     for c in result.claims:
-        if unverified and c.verified:
+        if unverified and result.is_verified(c):
             continue
         table.add_row(str(c.location.line), c.quote, c.kind, c.subject[:24], c.concept or "", c.role,
-                      "是" if c.verified else "否")
+                      "是" if result.is_verified(c) else "否")
     console.print(table)
     console.print(f"共 {len(result.claims)} 个数字声明，已核验 {result.verified} 个。")

@@ -112,10 +112,12 @@ def rules_show(rule_id: str = typer.Argument(..., metavar="ID", help="规则 id�
     console.print(f"文件: {escape(_rel(src))}")
     console.print(f"说明: {escape(rule.summary)}")
     if isinstance(rule, CheckRule):
-        from auditor.checks.kinds import KINDS, PLACEHOLDERS
+        from auditor.checks.kinds import registry
+
+        kind = registry().get(rule.kind)
 
         console.print(f"类型: {rule.kind}    严重程度: {rule.severity}    分组: {', '.join(rule.groups) or '-'}")
-        doc = _kind_doc(KINDS.get(rule.kind))
+        doc = _kind_doc(kind.relations if kind else None)
         if doc:
             console.print("\n[bold]类型说明[/bold]（" + rule.kind + "）")
             console.print(escape(doc))
@@ -127,8 +129,8 @@ def rules_show(rule_id: str = typer.Argument(..., metavar="ID", help="规则 id�
             console.print("（无）")
         console.print("\n[bold]消息模板[/bold]")
         console.print(escape(rule.message))
-        if rule.kind in PLACEHOLDERS:
-            console.print("可用占位符: " + escape(", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[rule.kind]))))
+        if kind is not None:
+            console.print("可用占位符: " + escape(", ".join("{" + p + "}" for p in sorted(kind.message_fields))))
     elif isinstance(rule, LexiconRule):
         table = RichTable("概念 id", "名称", "别名")
         table.columns[0].no_wrap = True

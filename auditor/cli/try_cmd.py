@@ -62,14 +62,14 @@ def try_rule(
     if isinstance(rule, LexiconRule):
         keep = lambda c: all_claims or c.concept in rule.concepts  # noqa: E731
     elif isinstance(rule, CheckRule):
-        keep = lambda c: all_claims or c.verified  # noqa: E731
+        keep = lambda c: all_claims or result.is_verified(c)  # noqa: E731
     else:
         keep = lambda c: True  # noqa: E731
     shown = [c for c in result.claims if keep(c)]
     table = RichTable("行", "原文", "类型", "主体", "概念", "角色", "已核验")
     for c in shown:
         table.add_row(str(c.location.line), escape(c.quote), c.kind, escape(c.subject[:24]), c.concept or "",
-                      c.role, "是" if c.verified else "否")
+                      c.role, "是" if result.is_verified(c) else "否")
     what = "全部数字声明" if all_claims or rule is None or not isinstance(rule, (CheckRule, LexiconRule)) else (
         "本规则用到的数字声明" if isinstance(rule, CheckRule) else "本概念表中概念的数字声明")
     console.print(f"\n[bold]{what}[/bold]（{len(shown)} / {len(result.claims)}）")

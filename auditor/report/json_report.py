@@ -54,13 +54,13 @@ def flag_dict(flag: Flag, sha256: str | None = None) -> dict:
     }
 
 
-def claim_dict(c: Claim, status: str | None = None) -> dict:
+def claim_dict(c: Claim, status: str | None = None, verified: bool = False) -> dict:
     d = {"quote": c.quote, "line": c.location.line, "page": c.location.page, "kind": c.kind,
          "subject": c.subject, "concept": c.concept, "role": c.role, "value": str(c.value),
          "unit": c.unit,
          # added fields: where the number stands, and what the checks made of it
          "id": c.id, "start": c.location.start, "end": c.location.end, "section": list(c.section),
-         "source": c.source, "verified": c.verified,
+         "source": c.source, "verified": verified,
          # added fields: how sure the reading is
          "confidence": c.confidence, "confidence_reason": c.confidence_reason,
          # a change's direction as read (+1 up, -1 down, 0 flat, None: not a change or either-or)
@@ -93,7 +93,7 @@ def claim_statuses(r: DocumentResult) -> dict[int, str]:
         if _overlaps((c.location.start, c.location.end), spans):
             out[c.id] = "contradicted"
         else:
-            out[c.id] = "verified" if c.verified else "unverified"
+            out[c.id] = "verified" if r.is_verified(c) else "unverified"
     return out
 
 
@@ -132,10 +132,10 @@ def document_dict(r: DocumentResult, include_source: bool = True) -> dict:
         "unverified": len(r.unverified),
         "error": r.error,
         "flags": [flag_dict(f, sha) for f in r.flags],
-        "unverified_claims": [claim_dict(c) for c in r.unverified],
+        "unverified_claims": [claim_dict(c, None, False) for c in r.unverified],
         # added fields: the content hash, every claim with its position and status, the source
         "sha256": sha,
-        "claim_list": [claim_dict(c, statuses[c.id]) for c in r.claims],
+        "claim_list": [claim_dict(c, statuses[c.id], r.is_verified(c)) for c in r.claims],
         # added field: why a document was not audited (ingest / timeout / memory / crash / internal)
         "error_kind": getattr(r, "error_kind", None) or ("ingest" if r.error else None),
         # added fields: one row per check rule (failed / held / evaluated / errored), and a note

@@ -19,12 +19,20 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, in_wan
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.interval import Interval
+from pydantic import Field
+
+from auditor.rules_model import ClaimKindName, concept_param, StrictModel
+
+
+class AgreeParams(StrictModel):
+    kinds: list[ClaimKindName] = Field(default_factory=lambda: ["amount", "count"])
+    concepts: list[str] = concept_param(default_factory=list)  # empty: every concept
 
 _YEAR = regex.compile(r"(?<![与比较同]\s*)(20\d\d)\s*年")
 # a count of things bought (购置5辆) is not a count of things held (保有5辆)

@@ -28,13 +28,32 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
 from auditor.checks.kinds.agree import year_of
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.model import Cell, Document, Evidence, Table
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, concept_param, pattern_param
+
+
+class BlankTarget(StrictModel):
+    name: str
+    title: str  # regex the table's title must match (the title names the quantity)
+    names: str  # regex: the quantity's names in the narrative (a figure's subject, after 无/没有)
+    concepts: list[str] = concept_param(default_factory=list)  # lexicon concepts that are the quantity or its parts
+    exclude: str | None = None  # regex: a subject with these words is another quantity
+    ignore_columns: str | None = None  # regex: columns of other quantities in the same table
+    total: str | None = concept_param(default=None)  # the concept of the whole (of `concepts`): a part stated as 0 says nothing
+    whole: str | None = None  # regex: a subject naming the whole quantity (not 项目支出 of it)
+
+
+class BlankTableParams(StrictModel):
+    targets: list[BlankTarget] = Field(min_length=1)
+    none_words: str | None = pattern_param(None, "表示“没有”的词（无、没有、未发生）")
 
 _DEFAULT_NONE = r"无(?![论偿形法需须])|没有|未发生|未安排|未使用"
 # a template's instruction or a condition, not a statement about this department

@@ -15,10 +15,23 @@ from typing import Iterator
 import regex
 import yaml
 
-from auditor.catalogue import RULES_DIR, CheckRule
+from auditor.rulefile import RULES_DIR
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
 from auditor.model import Evidence
+from pydantic import Field
+
+from auditor.rules_model import StrictModel
+
+
+class CodeLabelParams(StrictModel):
+    section: str = Field("function", json_schema_extra={"classification": True},
+                         description="data/classification.yaml 中的分类（function：功能分类科目）")
+
+
+class CodeTableParams(CodeLabelParams):
+    min_rows: int = Field(2, description="一张表中至少几行编码与名称不符（且名称是同级另一编码的名称）才提示")
 
 _BRACKETED = regex.compile(
     r"(?P<cname>\p{Han}{2,}?)[（(](?P<cls>\d{3})类[）)]"

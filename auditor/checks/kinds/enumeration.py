@@ -12,11 +12,20 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, concept_param, pattern_param
+
+
+class EnumerationParams(StrictModel):
+    verb: str = pattern_param(description="逐项列举所用的动词（正则片段）")
+    unit: str
+    concept: str = concept_param()
 
 
 def enumeration(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:

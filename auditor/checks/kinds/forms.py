@@ -17,12 +17,21 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt, in_wan
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 from auditor.model import Cell, Evidence, Table
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, pattern_param
+
+
+class FormLinkParams(StrictModel):
+    title: str | None = pattern_param(None, "自评表标题")
+    keys: dict[str, str] = pattern_param(description="键单元格的正则：budget / executed / score / execution_score")
+    columns: dict[str, str] = pattern_param(default_factory=dict, description="资金表列名的正则")
 
 _TOTAL_ROW = regex.compile(r"^(合计|总计|年度资金总额)$")
 _NUMBER_IN_CELL = regex.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*$")

@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Iterator
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt, fmt_interval
 from auditor.checks.kinds._common import before_in_sentence, money

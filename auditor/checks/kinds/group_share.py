@@ -23,7 +23,7 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval, in_wan
 from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
@@ -31,6 +31,20 @@ from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval, interval_sum
 from auditor.model import Evidence, Table
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, concept_param
+
+
+class GroupItem(StrictModel):
+    name: str | None = None
+    total: str = concept_param()
+    parts: list[str] = concept_param(min_length=2)
+    title: str | None = None  # regex the group's breakdown table title must match
+
+
+class GroupShareParams(StrictModel):
+    groups: list[GroupItem] = Field(min_length=1)
 
 _SUBTOTAL = regex.compile(r"^(?:小计|合计)$")
 _GRAND = regex.compile(r"^(?:合计|总计)$")

@@ -8,33 +8,34 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from auditor.catalogue import CheckRule
-from auditor.checks.engine import Finding
+from pydantic import Field
+
 from auditor.checks.facts import FactBase, fmt_interval
+from auditor.checks.relation import Operand, Relation
 from auditor.interval import interval_sum
+from auditor.rules_model import CheckRule, IdentityItem, StrictModel
 
 
-def identity(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    for ident in rule.params.get("identities", []):
-        total = facts.value(ident["total"])
-        parts = [facts.value(p) for p in ident["parts"]]
+class Params(StrictModel):
+    identities: list[IdentityItem] = Field(min_length=1)
+
+
+PLACEHOLDERS = {"subject", "total", "sum", "name"}
+
+
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
+    for ident in params.identities:
+        total = facts.value(ident.total)
+        parts = [facts.value(p) for p in ident.parts]
         if total is None or any(p is None for p in parts):
             continue
         t_iv, t_claim = total
-        s = interval_sum([p[0] for p in parts])  # type: ignore[index]
-        t_claim.verified = True
-        for p in parts:
-            p[1].verified = True  # type: ignore[index]
-        if t_iv.overlaps(s):
-            continue
-        yield Finding(
-            evidence=[t_claim.evidence("total"), *[p[1].evidence("part") for p in parts]],  # type: ignore[index]
+        found = [p for p in parts if p is not None]
+        s = interval_sum([iv for iv, _ in found])
+        yield Relation(
+            "sum_equal", Operand.of(t_claim, "total", t_iv),
+            tuple(Operand.of(c, "part", iv) for iv, c in found),
+            section=t_claim.section, key=(ident.total,), derived=True,
             values={"subject": t_claim.subject, "total": t_claim.quote, "sum": fmt_interval(s),
-                    "name": ident.get("name", t_claim.subject)},
-            stated=t_claim.quote,
-            expected=fmt_interval(s),
-            arithmetic=" + ".join(p[1].quote for p in parts) + f" = {fmt_interval(s)} ≠ {t_claim.quote}",  # type: ignore[index]
-            derived=True,
-            section=t_claim.section,
-            key=(ident["total"],),
+                    "name": ident.name or t_claim.subject},
         )

@@ -24,13 +24,20 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt, in_wan
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval
 from auditor.model import Evidence, Table, TableRow
+from pydantic import Field
+
+from auditor.rules_model import StrictModel
+
+
+class ItemRowParams(StrictModel):
+    min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
 
 _LEVEL = {"类": 3, "款": 5, "项": 7}
 _MARKED = regex.compile(r"(?P<name>[\p{Han}（）()]+?)[（(](?P<level>类|款|项)[）)]")

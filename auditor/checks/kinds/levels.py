@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, same_subject, show, truncation_fits

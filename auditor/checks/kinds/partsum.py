@@ -12,12 +12,21 @@ from collections import defaultdict
 import regex
 from typing import Iterator
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kinds._common import money
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
+from pydantic import Field
+
+from auditor.rules_model import IdentityItem, pattern_param, StrictModel
+
+
+class BreakdownParams(StrictModel):
+    complete: str | None = pattern_param(None, "引出全部明细的词（具体情况如下、分别为）")
+    partial: str | None = pattern_param(None, "引出部分明细的词（主要用于）")
+    components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
 
 
 def _bracketed(text: str, pos: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits

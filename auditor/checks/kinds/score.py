@@ -12,11 +12,21 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, pattern_param
+
+
+class ScorePartsParams(StrictModel):
+    total_pattern: str | None = pattern_param(None, "总分的引导词")
+    part_pattern: str | None = pattern_param(None, "分项得分的引导词")
+    weights_pattern: str | None = pattern_param(None, "表示分值（而非得分）的词")
+    min_parts: int = Field(3, ge=1)
 
 
 def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:

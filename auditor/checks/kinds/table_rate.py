@@ -14,12 +14,24 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import RULE_TIMEOUT, Finding
 from auditor.checks.facts import FactBase, fmt, fmt_interval
 from auditor.checks.kinds.table_sum import cell_interval
 from auditor.interval import Interval
 from auditor.model import Cell, Evidence, Table
+from pydantic import Field
+
+from auditor.rules_model import StrictModel, pattern_param
+
+
+class TableRateParams(StrictModel):
+    budget: str = pattern_param(description="全年预算数列名")
+    executed: str = pattern_param(description="全年执行数列名")
+    rate: str = pattern_param(description="执行率列名")
+    weight: str = pattern_param(description="分值列名")
+    score: str = pattern_param(description="得分列名")
+    score_rules: list[str] | None = None
 
 _HUNDRED = Decimal(100)
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import regex
 
-from auditor.catalogue import CheckRule
+from auditor.rules_model import CheckRule
 from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
 from auditor.model import Evidence
