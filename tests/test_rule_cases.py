@@ -89,6 +89,22 @@ def test_a_block_scalar_text_is_read_as_the_escaped_string(tmp_path):
     assert texts["block"] == texts["escaped"]
 
 
+def test_the_guide_s_table_block_is_its_escaped_string():
+    # rules/README.md shows a table fixture as a block (→ standing for a tab) and its escaped form
+    import re
+
+    import yaml
+
+    from auditor.catalogue import RULES_DIR
+
+    guide = (RULES_DIR / "README.md").read_text("utf-8")
+    block = re.search(r"```yaml\n(  - id: item_rows_add_up\n.*?)```", guide, re.S)[1]
+    escaped = re.search(r'完全相同）.*?与 `text: ("[^`]*")` 完全相同', guide, re.S)[1]
+    case = yaml.safe_load(block.replace("→", "\t"))[0]
+    assert case["text"] == yaml.safe_load(escaped)
+    assert "\t\t500.00\n201\t" in case["text"] and not case["text"].endswith("\n")
+
+
 def test_a_failing_todo_case_is_todo_and_a_passing_one_is_a_failure(tmp_path):
     # 5.00 ÷ (25.00 − 5.00) = 25.00%: the stated rate is right, so expecting a flag fails
     wrong = ESCAPED.replace("id: escaped", "id: gap").replace("expect:", 'todo: "演示：尚未实现"\n    expect:')
