@@ -111,6 +111,10 @@ def _check_cases(tests: list[Case], path: Path, root: yaml.Node, rule_id: str) -
             node = _node_for(root, ("tests", i))
             raise RuleError(path, _line_of(node), f"测试用例“{case.id}”既没有 expect 也没有 expect_claims："
                             "通过用例写 expect: []，失败用例写出期望的标记", _col_of(node), rule_id)
+        if case.todo is not None and not case.todo.strip():
+            node = _node_for(root, ("tests", i, "todo"))
+            raise RuleError(path, _line_of(node), f"测试用例“{case.id}”的 todo 是空的：请写明它今天为什么不通过",
+                            _col_of(node), rule_id)
 
 
 

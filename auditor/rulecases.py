@@ -6,6 +6,10 @@ Each case is a short text and the exact flags (or claims) it must produce;
 are compared with the flags of its own rule (and of any rule its `expect` names),
 one to one: a missing flag and an extra flag are both failures. Flags of
 severity info are ignored unless an expectation asks for one.
+
+A case with a `todo:` note is a known gap kept as a case (strict xfail): it runs,
+and while it fails it is reported as todo, not as a failure; once it passes it
+is a failure that says the note can go, so a fixed gap cannot keep its label.
 """
 
 from __future__ import annotations
@@ -45,8 +49,32 @@ class CaseOutcome:
     actual: list[str] = field(default_factory=list)
 
     @property
-    def passed(self) -> bool:
+    def met(self) -> bool:
+        """The text produced exactly what the case expects (its todo aside)."""
         return not self.problems
+
+    @property
+    def status(self) -> str:
+        """ok, fail; for a todo case: todo (still failing, as noted) or fixed (passes: remove the todo)."""
+        if self.case.case.todo is None:
+            return "ok" if self.met else "fail"
+        return "fixed" if self.met else "todo"
+
+    @property
+    def passed(self) -> bool:
+        """A case that holds and has no todo note."""
+        return self.status == "ok"
+
+    @property
+    def failed(self) -> bool:
+        """A failure of the suite: a case that does not hold, or a todo case that now holds."""
+        return self.status in ("fail", "fixed")
+
+    def failures(self) -> list[str]:
+        """Why the case fails the suite, in words; [] when it does not."""
+        if self.status == "fixed":
+            return [f"此用例已经通过，可以删除 todo（原注明：{self.case.case.todo}）"]
+        return self.problems if self.status == "fail" else []
 
     def diff(self) -> list[str]:
         """expected vs actual flags, one per line ('-' expected only, '+' found only)."""
@@ -163,5 +191,5 @@ def check_case(rc: RuleCase, auditor: "Auditor | None" = None, rules_dir: Path |
 
 
 def run_case(rc: RuleCase, rules_dir: Path | None = None, auditor: "Auditor | None" = None) -> list[str]:
-    """Problems with one case; [] when it passes."""
+    """Problems with one case; [] when it holds (a todo case too: the caller marks it xfail)."""
     return check_case(rc, auditor, rules_dir).problems

@@ -78,6 +78,9 @@ class Case(_Strict):
     text: str
     expect: list[CaseFlag] | None = None
     expect_claims: list[CaseClaim] | None = None
+    # a known gap kept as a case: why it fails today. The case still runs; while it fails it is
+    # reported as todo (xfail), and once it passes it fails, so the note cannot outlive the gap
+    todo: str | None = None
 
 
 class LexiconRule(_Strict):

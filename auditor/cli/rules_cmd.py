@@ -192,7 +192,7 @@ def rules_test(paths: Optional[list[Path]] = typer.Argument(None, help="规则�
         console.print("没有找到测试用例。")
         raise typer.Exit(1 if paths else 0)
     auditor = Auditor(cat)
-    failed = 0
+    failed = todo = 0
     for rc in cases:
         try:
             outcome = check_case(rc, auditor)
@@ -205,9 +205,13 @@ def rules_test(paths: Optional[list[Path]] = typer.Argument(None, help="规则�
             if verbose:
                 console.print(f"[green]ok[/green]   {escape(rc.name)}")
             continue
+        if outcome.status == "todo":  # a known gap, noted in the case: reported, not a failure
+            todo += 1
+            console.print(f"[yellow]todo[/yellow] {escape(rc.name)}  {escape(rc.case.todo or '')}")
+            continue
         failed += 1
         console.print(f"[red]FAIL[/red] {escape(rc.name)}  ({escape(_rel(rc.path))})")
-        for p in outcome.problems:
+        for p in outcome.failures():
             console.print(f"    {escape(p)}")
         diff = outcome.diff()
         if diff:
@@ -215,7 +219,8 @@ def rules_test(paths: Optional[list[Path]] = typer.Argument(None, help="规则�
             for line in diff:
                 color = "red" if line.startswith("-") else "green" if line.startswith("+") else "dim"
                 console.print(f"    [{color}]{escape(line)}[/{color}]")
-    console.print(f"{len(cases) - failed} 个通过，{failed} 个失败" + (f"，{len(errors)} 个规则文件无效" if errors else ""))
+    console.print(f"{len(cases) - failed - todo} 个通过，{failed} 个失败" + (f"，{todo} 个待办（todo）" if todo else "")
+                  + (f"，{len(errors)} 个规则文件无效" if errors else ""))
     raise typer.Exit(1 if failed or errors else 0)
 
 
