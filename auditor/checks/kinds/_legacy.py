@@ -21,7 +21,7 @@ def _wrap(fn: Callable) -> Callable:
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, compare, enumeration, forms, funds,
                                       group_share, item_row, levels, partsum, rate, score, share,
-                                      table_rate, table_sum, year)
+                                      table_rate, table_sum)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
@@ -46,7 +46,6 @@ def legacy_kinds() -> list[Kind]:
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
         ("item_row", item_row.item_row, item_row.ItemRowParams,
          {"subject", "code", "row", "score", "match", "table_value", "note"}),
-        ("year_scope", year.year_scope, NoParams, {"year", "printed", "what"}),
         ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
          {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
