@@ -250,9 +250,10 @@ def _judge(item: "Relation | Readings | Finding", compared: set[int], facts: Fac
 
 
 def finding_of(r: Relation, v: Verdict) -> Finding:
-    """A failed relation in the form the rule's message is applied to."""
+    """A failed relation in the form the rule's message is applied to. A stated operand without
+    text (an observed fact that states no figure) gives a flag without `stated`."""
     return Finding(evidence=r.evidence(), values=dict(r.values), severity=v.severity,
-                   stated=r.stated_text if r.stated_text is not None else r.stated.text,
+                   stated=r.stated_text if r.stated_text is not None else r.stated.text or None,
                    expected=v.expected_text, arithmetic=v.arithmetic, section=r.section, key=r.key,
                    derived=r.derived, weak=r.weak)
 

@@ -19,9 +19,9 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
+    from auditor.checks.kinds import (agree, blank_table, change, compare, enumeration, forms, funds,
                                       group_share, item_row, levels, partsum, rate, score, share,
-                                      table_rate, table_sum, year)
+                                      table_rate)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
@@ -30,11 +30,7 @@ def legacy_kinds() -> list[Kind]:
         ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
         ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
-        ("code_label", code_label.code_label, code_label.CodeLabelParams,
-         {"code", "printed", "official", "rival", "rival_name"}),
         ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
-        ("table_sum", table_sum.table_sum, NoParams, {"what", "table", "total", "sum"}),
-        ("table_misread", table_sum.table_misread, NoParams, {"table", "reason", "page", "line"}),
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
@@ -48,12 +44,6 @@ def legacy_kinds() -> list[Kind]:
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
         ("item_row", item_row.item_row, item_row.ItemRowParams,
          {"subject", "code", "row", "score", "match", "table_value", "note"}),
-        ("code_level", code_label.code_level, code_label.CodeLabelParams, {"pairs", "count"}),
-        ("code_outdated", code_label.code_outdated, code_label.CodeLabelParams,
-         {"code", "printed", "official", "since", "year"}),
-        ("code_table", code_label.code_table, code_label.CodeTableParams,
-         {"code", "printed", "official", "rival", "rival_name"}),
-        ("year_scope", year.year_scope, NoParams, {"year", "printed", "what"}),
         ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
          {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),

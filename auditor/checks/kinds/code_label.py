@@ -15,14 +15,14 @@ from typing import Iterator
 import regex
 import yaml
 
-from auditor.rulefile import RULES_DIR
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase
-from auditor.model import Evidence
 from pydantic import Field
 
-from auditor.rules_model import StrictModel
+from auditor.checks.facts import FactBase
+from auditor.checks.kind import Kind
+from auditor.checks.relation import Operand, Relation
+from auditor.model import Evidence
+from auditor.rulefile import RULES_DIR
+from auditor.rules_model import CheckRule, StrictModel
 
 
 class CodeLabelParams(StrictModel):
@@ -71,8 +71,11 @@ def _rival(printed: str, code: str, table: dict[str, list[str]]) -> str | None:
     return None
 
 
-def code_label(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    table = facts.catalogue.classification.get(rule.params.get("section", "function"), {})
+def code_label(rule: CheckRule, params: CodeLabelParams, facts: FactBase) -> Iterator[Relation]:
+    """A printed name against the official names of its code. Only a name that is another
+    code's (same level, same parent) is yielded: a paraphrase matches no official name exactly
+    and would fail `label_is`, yet it is no error."""
+    table = facts.catalogue.classification.get(params.section, {})
     if not table:
         return
     for s in facts.sentences:
@@ -88,7 +91,7 @@ def code_label(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             yield from _judge(s, m, "name", m.group("code"), table)
 
 
-def _judge(s, m, group: str, code: str, table: dict[str, list[str]]) -> Iterator[Finding]:
+def _judge(s, m, group: str, code: str, table: dict[str, list[str]]) -> Iterator[Relation]:
     official = table.get(code)
     printed = m.group(group)
     if not official or _matches(printed, official):
@@ -99,15 +102,14 @@ def _judge(s, m, group: str, code: str, table: dict[str, list[str]]) -> Iterator
     quote = s.text[m.start(group):m.end()]
     start = s.location.start + m.start(group)
     ev = Evidence(quote, s.location.line, s.location.page, start, start + len(quote), "stated")
-    yield Finding(
-        evidence=[ev],
+    yield Relation(
+        "label_is", Operand.labelled(printed, "stated", ev),
+        tuple(Operand.labelled(name, "official") for name in official),
+        section=s.section, key=(s.location.line, m.start(group)),
         values={"code": code, "printed": printed, "official": official[0], "rival": rival,
                 "rival_name": table[rival][0]},
-        stated=f"{printed}（{code}）",
-        expected=f"{code} {official[0]}",
+        stated_text=f"{printed}（{code}）", expected_text=f"{code} {official[0]}",
         arithmetic=f"{code} = {official[0]}；{printed} = {rival}",
-        section=s.section,
-        key=(s.location.line, m.start(group)),
     )
 
 
@@ -125,10 +127,11 @@ def _levels_of(name: str, table: dict[str, list[str]]) -> set[int]:
     return {len(code) for code, names in table.items() if any(_norm(n) == p for n in names)}
 
 
-def code_level(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def code_level(rule: CheckRule, params: CodeLabelParams, facts: FactBase) -> Iterator[Relation]:
     """One warning per document listing every name marked （类） that is the name of a 款 (or 项)
-    and of no class. Only （类） is judged: the list of classes is complete, that of 款 and 项 is not."""
-    table = facts.catalogue.classification.get(rule.params.get("section", "function"), {})
+    and of no class. Only （类） is judged: the list of classes is complete, that of 款 and 项 is not.
+    The marks are judged here (observed): one relation gathers all of them, as one warning."""
+    table = facts.catalogue.classification.get(params.section, {})
     evidence, pairs = [], []
     for s in facts.sentences:
         for m in _MARK.finditer(s.text):
@@ -147,9 +150,9 @@ def code_level(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     if not evidence:
         return
     shown = "；".join(dict.fromkeys(pairs))
-    yield Finding(evidence=evidence, values={"pairs": shown, "count": str(len(evidence))},
-                  stated=evidence[0].quote, expected=shown, arithmetic=shown,
-                  key=("code_level",), derived=False)
+    yield Relation("observed", Operand.labelled(evidence[0].quote, "stated", evidence[0]), extra=tuple(evidence[1:]),
+                   values={"pairs": shown, "count": str(len(evidence))}, expected_text=shown, arithmetic=shown,
+                   key=("code_level",), derived=False)
 
 
 # --- a name that was right once: 210 医疗卫生与计划生育支出 before 2019 ----------------------
@@ -161,11 +164,12 @@ def _renames(path: str) -> dict[str, dict[str, list[dict]]]:
     return yaml.safe_load(p.read_text("utf-8")) if p.exists() else {}
 
 
-def code_outdated(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    """An old name of a code in a document of a year after the rename (rules/data/renames.yaml)."""
+def code_outdated(rule: CheckRule, params: CodeLabelParams, facts: FactBase) -> Iterator[Relation]:
+    """An old name of a code in a document of a year after the rename (rules/data/renames.yaml),
+    when the document also prints the current name: the old print is the stated label, the
+    current name in the document's own table row the one it should be."""
     year = facts.document.year
-    section = rule.params.get("section", "function")
-    renames = _renames(str(RULES_DIR / "data" / "renames.yaml")).get(section) or {}
+    renames = _renames(str(RULES_DIR / "data" / "renames.yaml")).get(params.section) or {}
     if not year:
         return
     for code, entries in renames.items():
@@ -180,11 +184,12 @@ def code_outdated(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 # a document that keeps the old name throughout used an old template's names:
                 # only a document that prints both names contradicts itself
                 continue
-            yield Finding(
-                evidence=[ev, current],
+            yield Relation(
+                "label_is", Operand.labelled(str(e["name"]), "stated", ev),
+                (Operand.labelled(str(e["current"]), "official", current),),
                 values={"code": str(code), "printed": str(e["name"]), "official": str(e["current"]),
                         "since": str(e["from"]), "year": str(year)},
-                stated=str(e["name"]), expected=f"{code} {e['current']}",
+                expected_text=f"{code} {e['current']}",
                 arithmetic=f"{code}自{e['from']}年起名为{e['current']}；本文件为{year}年度",
                 key=("code_outdated", str(code)), derived=False)
 
@@ -232,17 +237,17 @@ def _printed_code(r) -> str:
     return " ".join(parts)
 
 
-def code_table(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    """Rows of classification tables whose printed code is not the code of their name."""
-    section = rule.params.get("section", "function")
-    table = facts.catalogue.classification.get(section, {})
+def code_table(rule: CheckRule, params: CodeTableParams, facts: FactBase) -> Iterator[Relation]:
+    """Rows of classification tables whose printed code is not the code of their name (observed:
+    the rows are judged here, and each warning gathers the rows of one code or one table)."""
+    table = facts.catalogue.classification.get(params.section, {})
     if not table:
         return
     tables = [t for t in facts.document.tables if not t.misread]
-    if section == "function":
+    if params.section == "function":
         yield from _misprinted_class(tables, table)
     for t in tables:
-        yield from _serial_codes(t, table, int(rule.params.get("min_rows", 2)))
+        yield from _serial_codes(t, table, params.min_rows)
 
 
 def _row_evidence(r, printed: str) -> Evidence:
@@ -250,7 +255,12 @@ def _row_evidence(r, printed: str) -> Evidence:
     return Evidence(f"{printed} {r.label}", loc.line, loc.page, loc.start, loc.end, "table")
 
 
-def _misprinted_class(tables, table: dict[str, list[str]]) -> Iterator[Finding]:
+def _rows(evidence: list[Evidence]) -> Operand:
+    """The first row as the stated operand; `extra=` carries the others."""
+    return Operand.labelled(evidence[0].quote, "row", evidence[0])
+
+
+def _misprinted_class(tables, table: dict[str, list[str]]) -> Iterator[Relation]:
     """"7 | 11 | 02 事业单位医疗" under 210 | 11: the 类 cell lost digits; the name says 2101102.
     One warning per code, citing every table that prints it so."""
     found: dict[str, list[tuple[object, str]]] = {}
@@ -269,16 +279,18 @@ def _misprinted_class(tables, table: dict[str, list[str]]) -> Iterator[Finding]:
                 found.setdefault(meant, []).append((r, " ".join(parts)))
     for meant, rows in found.items():
         r, printed = rows[0]
-        yield Finding(evidence=[_row_evidence(row, p) for row, p in rows],
-                      values={"code": meant, "printed": printed, "official": table[meant][0],
-                              "rival": "", "rival_name": ""},
-                      stated=f"{printed} {r.label}", expected=f"{meant[:3]} {meant[3:5]} {meant[5:]} {r.label}",
-                      arithmetic=f"{r.label}是{meant}（{meant[:3]}类{meant[3:5]}款{meant[5:]}项），"
-                                 f"类编码印为{printed.split()[0]}（{len(rows)}处）",
-                      key=("misprinted", meant), derived=False)
+        evidence = [_row_evidence(row, p) for row, p in rows]
+        yield Relation("observed", _rows(evidence), extra=tuple(evidence[1:]),
+                       values={"code": meant, "printed": printed, "official": table[meant][0],
+                               "rival": "", "rival_name": ""},
+                       stated_text=f"{printed} {r.label}",
+                       expected_text=f"{meant[:3]} {meant[3:5]} {meant[5:]} {r.label}",
+                       arithmetic=f"{r.label}是{meant}（{meant[:3]}类{meant[3:5]}款{meant[5:]}项），"
+                                  f"类编码印为{printed.split()[0]}（{len(rows)}处）",
+                       key=("misprinted", meant), derived=False)
 
 
-def _serial_codes(t, table: dict[str, list[str]], min_rows: int) -> Iterator[Finding]:
+def _serial_codes(t, table: dict[str, list[str]], min_rows: int) -> Iterator[Relation]:
     """Several 款 of one table named as another code of the same parent: codes numbered 01, 02…
     rather than taken from the classification. One warning per table."""
     wrong: list[tuple[object, str, str, str]] = []
@@ -295,8 +307,23 @@ def _serial_codes(t, table: dict[str, list[str]], min_rows: int) -> Iterator[Fin
         return
     listed = "；".join(f"{code}印为“{r.label}”（应为{table[code][0]}；{r.label}是{rival}）"
                       for r, code, rival, _ in wrong)
-    yield Finding(evidence=[_row_evidence(r, p or code) for r, code, _, p in wrong],
-                  values={"code": wrong[0][1], "printed": wrong[0][0].label, "official": table[wrong[0][1]][0],
-                          "rival": wrong[0][2], "rival_name": table[wrong[0][2]][0]},
-                  stated=f"{len(wrong)}行", expected="按分类科目编码", arithmetic=listed,
-                  key=("serial", t.location.start), derived=False)
+    evidence = [_row_evidence(r, p or code) for r, code, _, p in wrong]
+    yield Relation("observed", _rows(evidence), extra=tuple(evidence[1:]),
+                   values={"code": wrong[0][1], "printed": wrong[0][0].label, "official": table[wrong[0][1]][0],
+                           "rival": wrong[0][2], "rival_name": table[wrong[0][2]][0]},
+                   stated_text=f"{len(wrong)}行", expected_text="按分类科目编码", arithmetic=listed,
+                   key=("serial", t.location.start), derived=False)
+
+
+_CODE_FIELDS = frozenset({"code", "printed", "official", "rival", "rival_name"})
+KINDS = (
+    Kind("code_label", code_label, CodeLabelParams, _CODE_FIELDS,
+         "A classification code and the name printed with it must agree (政府收支分类科目)."),
+    Kind("code_level", code_level, CodeLabelParams, frozenset({"pairs", "count"}),
+         "A name marked （类） that is the name of a 款 or 项 and of no class."),
+    Kind("code_outdated", code_outdated, CodeLabelParams,
+         frozenset({"code", "printed", "official", "since", "year"}),
+         "An old name of a code in a document of a year after the rename."),
+    Kind("code_table", code_table, CodeTableParams, _CODE_FIELDS,
+         "Rows of classification tables whose printed code is not the code of their name."),
+)

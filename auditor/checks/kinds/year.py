@@ -14,10 +14,13 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
+from auditor.checks.relation import Operand, Relation
 from auditor.model import Evidence
+from auditor.rules_model import CheckRule, NoParams
+
+NAME = "year_scope"
+PLACEHOLDERS = {"year", "printed", "what"}
 
 _WORD = {"budget": "预算", "final_accounts": "决算"}
 _SELF = regex.compile(r"(?<!\d)(?P<year>\d{4})年度?(?:部门|单位)?(?:汇总)?(?P<word>预算|决算)"
@@ -26,7 +29,9 @@ _BALANCE = regex.compile(r"截至(?P<year>\d{4})年12月31日")
 _BALANCE_OFFSET = {"budget": -1, "final_accounts": 0}
 
 
-def year_scope(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def relations(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
+    """Every year a self-describing phrase or a balance date prints, against the year it should
+    be (label_is): the evaluator finds the ones that differ."""
     doc = facts.document
     year, family = doc.year, doc.family
     if not year or family not in _WORD:
@@ -34,12 +39,10 @@ def year_scope(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
     own = _own_year(facts, year, _WORD[family])
     for s in facts.sentences:
         for m in _SELF.finditer(s.text):
-            if m.group("word") == _WORD[family] and int(m.group("year")) != year:
-                yield _finding(s, m, year, str(year), own, "文件所述本文件年度")
+            if m.group("word") == _WORD[family]:  # a 决算 printing 2023年预算… names another document
+                yield _relation(s, m, year, str(year), own, "文件所述本文件年度")
         for m in _BALANCE.finditer(s.text):
-            want = year + _BALANCE_OFFSET[family]
-            if int(m.group("year")) != want:
-                yield _finding(s, m, year, str(want), own, "资产等时点数的截止年度")
+            yield _relation(s, m, year, str(year + _BALANCE_OFFSET[family]), own, "资产等时点数的截止年度")
 
 
 def _own_year(facts: FactBase, year: int, word: str) -> Evidence | None:
@@ -53,12 +56,14 @@ def _own_year(facts: FactBase, year: int, word: str) -> Evidence | None:
     return None
 
 
-def _finding(s, m, year: int, want: str, own: Evidence | None, what: str) -> Finding:
+def _relation(s, m, year: int, want: str, own: Evidence | None, what: str) -> Relation:
+    """The printed year (stated) is the year wanted (the operand, shown by the document's own
+    statement of its year when there is one)."""
     start = s.location.start + m.start()
     ev = Evidence(m.group(), s.location.line, s.location.page, start, start + len(m.group()), "stated")
-    return Finding(
-        evidence=[ev, *([own] if own else [])],
+    return Relation(
+        "label_is", Operand.labelled(f"{m.group('year')}年", "stated", ev),
+        (Operand.labelled(f"{want}年", "year", own),),
         values={"year": str(year), "printed": m.group("year"), "what": what},
-        stated=f"{m.group('year')}年", expected=f"{want}年",
         arithmetic=f"本文件为{year}年度{'（' + own.quote + '）' if own else ''}；{what}应为{want}年",
         section=s.section, key=(s.location.line, m.start()), derived=False)
