@@ -19,7 +19,7 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
+    from auditor.checks.kinds import (blank_table, change, code_label, compare, enumeration, forms, funds,
                                       group_share, item_row, levels, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
@@ -29,7 +29,6 @@ def legacy_kinds() -> list[Kind]:
         ("share", share.share, NoParams, {"subject", "part", "whole", "whole_label"}),
         ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
-        ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
         ("code_label", code_label.code_label, code_label.CodeLabelParams,
          {"code", "printed", "official", "rival", "rival_name"}),
         ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
