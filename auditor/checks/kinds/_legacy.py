@@ -19,7 +19,7 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (blank_table, change, code_label, compare, enumeration, funds,
+    from auditor.checks.kinds import (change, code_label, compare, enumeration, funds,
                                       group_share, item_row, levels, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
@@ -55,6 +55,5 @@ def legacy_kinds() -> list[Kind]:
         ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
          {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
-        ("blank_table", blank_table.blank_table, blank_table.BlankTableParams, {"name", "table", "table_state"}),
     ]
     return [Kind(name, _wrap(fn), params, frozenset(ph)) for name, fn, params, ph in table]
