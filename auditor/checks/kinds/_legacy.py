@@ -20,7 +20,7 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (change, code_label, compare, enumeration, funds,
-                                      group_share, item_row, levels, partsum, rate, score, share,
+                                      group_share, levels, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
@@ -44,8 +44,6 @@ def legacy_kinds() -> list[Kind]:
         ("fund_scopes", funds.fund_scopes, NoParams,
          {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
-        ("item_row", item_row.item_row, item_row.ItemRowParams,
-         {"subject", "code", "row", "score", "match", "table_value", "note"}),
         ("code_level", code_label.code_level, code_label.CodeLabelParams, {"pairs", "count"}),
         ("code_outdated", code_label.code_outdated, code_label.CodeLabelParams,
          {"code", "printed", "official", "since", "year"}),
