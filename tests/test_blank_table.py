@@ -36,6 +36,15 @@ def test_a_narrative_zero_within_rounding_is_no_contradiction(auditor):
     assert _mine(auditor, text) == []
 
 
+def test_a_narrative_zero_against_a_blank_table_was_compared(auditor):
+    # nothing to report, yet the figure was checked against the table: the rule held on it
+    result = auditor.audit_text(TITLE + "合计\t\t" + TEXT_SAYS.replace("126.40万元", "0.00万元"))
+    zero = [c for c in result.claims if c.quote == "0.00万元"]
+    assert len(zero) == 1 and zero[0].id in result.verified_ids
+    outcome = next(o for o in result.rule_outcomes if o.rule == RULE)
+    assert (outcome.status, outcome.flags, outcome.claims) == ("held", 0, 1)
+
+
 def test_amount_in_yuan_against_a_blank_table(auditor):
     text = TITLE.replace("万元", "元") + "合计\t\t" + TEXT_SAYS.replace("126.40万元", "1,264,000元")
     assert [f.stated for f in _mine(auditor, text)] == ["1,264,000元"]

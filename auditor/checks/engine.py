@@ -234,6 +234,8 @@ def _judge(item: "Relation | Readings | Finding", compared: set[int], facts: Fac
     if isinstance(item, Readings):
         verdicts = [(r, evaluate(r)) for r in item.relations]
         compared.update(item.always)
+        if not item.relations:  # figures compared, nothing to decide (Readings((), always=…))
+            return []
         if any(not v.failed for _, v in verdicts):
             for r, v in verdicts:
                 if v.status == "holds":

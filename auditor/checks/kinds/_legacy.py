@@ -19,9 +19,8 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, compare, enumeration, forms, funds,
-                                      group_share, item_row, levels, partsum, rate, score, share,
-                                      table_rate)
+    from auditor.checks.kinds import (change, compare, enumeration, funds, group_share, levels, partsum, rate,
+                                      score, share, table_rate)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
@@ -29,11 +28,9 @@ def legacy_kinds() -> list[Kind]:
         ("share", share.share, NoParams, {"subject", "part", "whole", "whole_label"}),
         ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
-        ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
         ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
-        ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
         ("change_levels", levels.change_levels, NoParams, {"subject", "current", "base", "word", "sign_note"}),
         ("change_exceeds_level", levels.change_exceeds_level, NoParams, {"subject", "current", "delta", "base"}),
         ("change_zero_base", levels.change_zero_base, NoParams, {"subject", "current", "basis"}),
@@ -42,11 +39,8 @@ def legacy_kinds() -> list[Kind]:
         ("fund_scopes", funds.fund_scopes, NoParams,
          {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
-        ("item_row", item_row.item_row, item_row.ItemRowParams,
-         {"subject", "code", "row", "score", "match", "table_value", "note"}),
         ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
          {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
-        ("blank_table", blank_table.blank_table, blank_table.BlankTableParams, {"name", "table", "table_state"}),
     ]
     return [Kind(name, _wrap(fn), params, frozenset(ph)) for name, fn, params, ph in table]

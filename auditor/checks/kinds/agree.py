@@ -19,20 +19,22 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, in_wan
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.interval import Interval
 from pydantic import Field
 
-from auditor.rules_model import ClaimKindName, concept_param, StrictModel
+from auditor.rules_model import CheckRule, ClaimKindName, concept_param, StrictModel
 
 
-class AgreeParams(StrictModel):
+class Params(StrictModel):
     kinds: list[ClaimKindName] = Field(default_factory=lambda: ["amount", "count"])
     concepts: list[str] = concept_param(default_factory=list)  # empty: every concept
+
+
+PLACEHOLDERS = {"subject", "other", "other_line"}
 
 _YEAR = regex.compile(r"(?<![与比较同]\s*)(20\d\d)\s*年")
 # a count of things bought (购置5辆) is not a count of things held (保有5辆)
@@ -92,9 +94,12 @@ def _one_reading_per_table(facts: FactBase, claims: list[Claim]) -> list[Claim]:
     return [c for c in claims if id(c) not in drop]
 
 
-def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    kinds = set(rule.params.get("kinds", ["amount", "count"]))
-    only = set(rule.params.get("concepts", []))
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
+    """Per group of prints of one quantity: the majority's prints agree (that relation holds and
+    marks every print of the group compared), and each other cluster's first print against
+    the majority's reference."""
+    kinds = set(params.kinds)
+    only = set(params.concepts)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     for c in facts.claims:
         if c.kind in kinds and c.concept and (not only or c.concept in only):
@@ -107,36 +112,49 @@ def agree(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         claims = _one_reading_per_table(facts, claims)
         if len(claims) < 2:
             continue
-        for c in claims:
-            c.verified = True
         values = {id(c): _value(c) for c in claims}  # each claim's interval, computed once
-        clusters: list[list[Claim]] = []
-        for c in claims:
-            v = values[id(c)]
-            for cl in clusters:
-                if all(v.overlaps(values[id(o)]) and not v.touches(values[id(o)]) for o in cl):
-                    cl.append(c)
-                    break
-            else:
-                clusters.append([c])
-        if len(clusters) < 2:
-            continue
-        # the value most statements give wins; on a tie, the one a table prints
-        clusters.sort(key=lambda cl: (-len(cl), -sum(c.source == "table" for c in cl), cl[0].id))
+        clusters = _clusters(claims, values)
         majority = clusters[0]
+        yield Relation("same_value", Operand.of(majority[0], "stated", values[id(majority[0])]),
+                       tuple(Operand.of(c, "elsewhere", values[id(c)]) for c in majority[1:]),
+                       section=majority[0].section, key=(concept, role, "majority"), derived=False,
+                       verifies=tuple(c.id for c in claims))
         for cl in clusters[1:]:
-            odd = cl[0]
-            ref = majority[0]
-            boundary = any(values[id(odd)].touches(values[id(m)]) for m in majority)
-            yield Finding(
-                evidence=[odd.evidence("stated"), ref.evidence("elsewhere")],
-                values={"subject": odd.subject or ref.subject, "other": ref.quote,
-                        "other_line": str(ref.location.line)},
-                severity="warning" if boundary else None,
-                stated=odd.quote,
-                expected=ref.quote,
-                arithmetic=f"{odd.quote}（第{odd.location.line}行） ≠ {ref.quote}（第{ref.location.line}行）",
-                section=odd.section,
-                key=(concept, role, odd.id),
-                derived=False,
-            )
+            yield _odd_one(cl[0], majority, values, (concept, role, cl[0].id))
+
+
+def _clusters(claims: list[Claim], values: dict[int, Interval]) -> list[list[Claim]]:
+    """Prints that agree with every other print of their cluster beyond a single rounding
+    boundary, the cluster most statements give first (on a tie, the one a table prints)."""
+    clusters: list[list[Claim]] = []
+    for c in claims:
+        v = values[id(c)]
+        for cl in clusters:
+            if all(v.overlaps(values[id(o)]) and not v.touches(values[id(o)]) for o in cl):
+                cl.append(c)
+                break
+        else:
+            clusters.append([c])
+    clusters.sort(key=lambda cl: (-len(cl), -sum(c.source == "table" for c in cl), cl[0].id))
+    return clusters
+
+
+def _odd_one(odd: Claim, majority: list[Claim], values: dict[int, Interval], key: tuple) -> Relation:
+    """A print outside the majority, stated = the majority's reference print.
+
+    The clustering, not this pair, decides: a print may overlap the reference and still
+    miss (or only touch) another print of the majority. Then the pair alone would hold, so
+    the relation is `observed` (the kind's judgement) with the same words; the flag is a
+    warning whenever the print touches any print of the majority."""
+    ref = majority[0]
+    mine, theirs = values[id(odd)], values[id(ref)]
+    boundary = any(mine.touches(values[id(m)]) for m in majority)
+    pair_agrees = mine.overlaps(theirs) and not mine.touches(theirs)
+    return Relation(
+        "observed" if pair_agrees else "equal",
+        Operand.of(odd, "stated", mine), (Operand.of(ref, "elsewhere", theirs),),
+        section=odd.section, key=key, derived=False, boundary=True,
+        values={"subject": odd.subject or ref.subject, "other": ref.quote, "other_line": str(ref.location.line)},
+        expected_text=ref.quote, severity="warning" if boundary else None,
+        arithmetic=f"{odd.quote}（第{odd.location.line}行） ≠ {ref.quote}（第{ref.location.line}行）",
+    )

@@ -28,16 +28,18 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase
 from auditor.checks.kinds.agree import year_of
+from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim, Sentence
 from auditor.claims.numbers import MONEY_UNITS
+from auditor.interval import Interval
 from auditor.model import Cell, Document, Evidence, Table
 from pydantic import Field
 
-from auditor.rules_model import StrictModel, concept_param, pattern_param
+from auditor.rules_model import CheckRule, StrictModel, concept_param, pattern_param
+
+PLACEHOLDERS = {"name", "table", "table_state"}
 
 
 class BlankTarget(StrictModel):
@@ -51,7 +53,7 @@ class BlankTarget(StrictModel):
     whole: str | None = None  # regex: a subject naming the whole quantity (not 项目支出 of it)
 
 
-class BlankTableParams(StrictModel):
+class Params(StrictModel):
     targets: list[BlankTarget] = Field(min_length=1)
     none_words: str | None = pattern_param(None, "表示“没有”的词（无、没有、未发生）")
 
@@ -94,14 +96,13 @@ class TableView:
     budget_columns: bool
 
 
-def _targets(rule: CheckRule) -> list[Target]:
+def _targets(params: "Params") -> list[Target]:
     out = []
-    for t in rule.params.get("targets", []):
-        out.append(Target(t["name"], regex.compile(t["title"]), regex.compile(t["names"]),
-                          frozenset(t.get("concepts") or []),
-                          regex.compile(t["exclude"]) if t.get("exclude") else None,
-                          regex.compile(t["ignore_columns"]) if t.get("ignore_columns") else None,
-                          t.get("total"), regex.compile(t["whole"]) if t.get("whole") else None))
+    for t in params.targets:
+        out.append(Target(t.name, regex.compile(t.title), regex.compile(t.names), frozenset(t.concepts or []),
+                          regex.compile(t.exclude) if t.exclude else None,
+                          regex.compile(t.ignore_columns) if t.ignore_columns else None,
+                          t.total, regex.compile(t.whole) if t.whole else None))
     return out
 
 
@@ -249,10 +250,10 @@ def _none_statements(facts: FactBase, target: Target, none_words: regex.Pattern)
 
 # --- the check ------------------------------------------------------------------------------
 
-def blank_table(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    none_words = regex.compile(rule.params.get("none_words") or _DEFAULT_NONE)
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation | Readings]:
+    none_words = regex.compile(params.none_words or _DEFAULT_NONE)
     doc = facts.document
-    for target in _targets(rule):
+    for target in _targets(params):
         views = [v for t in doc.tables if t.title and target.title.search(t.title)
                  for v in [_view(doc, t, target)] if v is not None]
         if not views or len({v.blank for v in views}) > 1:
@@ -265,17 +266,23 @@ def blank_table(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 yield from _reverse(facts, target, view, amounts, none_words)
 
 
-def _forward(facts: FactBase, target: Target, view: TableView, amounts: list[Claim]) -> Iterator[Finding]:
-    """The table is blank: a narrative figure of this quantity beyond rounding of 0 contradicts it."""
+def _forward(facts: FactBase, target: Target, view: TableView, amounts: list[Claim]
+             ) -> Iterator[Relation | Readings]:
+    """The table is blank: a narrative figure of this quantity beyond rounding of 0 contradicts it.
+    Every figure of the quantity in a role the table covers was compared with it; the first one
+    beyond 0 is reported (= the blank table's 0)."""
     doc, title = facts.document, view.table.title or ""
+    compared: list[int] = []
     stated = []
     for c in amounts:
         if not _role_fits(c, view, doc):
             continue
-        c.verified = True
+        compared.append(c.id)
         if c.interval.lo > 0 and _flow_fits(c.subject or "", title) is not False:
             stated.append(c)
     if not stated:
+        if compared:
+            yield Readings((), always=tuple(compared))
         return
     c = stated[0]
     weak = None
@@ -283,49 +290,49 @@ def _forward(facts: FactBase, target: Target, view: TableView, amounts: list[Cla
         weak = f"“{c.subject}”未写明是收入还是支出，而表题只含其一" if any(f in title for f in _FLOWS) else None
     if facts.doubt(c) is not None:
         weak = facts.doubt(c)
-    yield Finding(
-        evidence=[c.evidence("stated"), _title_evidence(doc, view.table)],
+    blank = Operand("table", Interval.exact(0), _title_evidence(doc, view.table), None, "0")
+    yield Relation(
+        "equal", Operand.of(c, "stated"), (blank,),
         values={"name": target.name, "table": title, "table_state": "为空表（无数字或全为0）"},
-        stated=c.quote,
-        expected="0",
+        expected_text="0",
         arithmetic=f"{c.quote}（第{c.location.line}行） ≠ 0（《{title}》为空表）",
         section=c.section,
         key=(target.name, view.table.location.line, "forward"),
         derived=False,
         weak=weak,
+        verifies=tuple(compared),
     )
 
 
 def _reverse(facts: FactBase, target: Target, view: TableView, amounts: list[Claim],
-             none_words: regex.Pattern) -> Iterator[Finding]:
-    """The table's total row prints a figure: a narrative 无… or 0 for the quantity contradicts it."""
+             none_words: regex.Pattern) -> Iterator[Relation]:
+    """The table's total row prints a figure: a narrative 无… or 0 for the quantity contradicts it
+    (observed: a none statement is no figure, and the total row's unit is the table's)."""
     doc, title = facts.document, view.table.title or ""
     cell = view.total
     assert cell is not None
-    table_ev = Evidence(cell.text, cell.location.line, cell.location.page, cell.location.start,
-                        cell.location.end, "table")
     zeros = [c for c in amounts if c.role == "current" and c.value == Decimal(0) and _is_whole(c, target)
              and _flow_fits(c.subject or "", title) is not False]
-    for c in zeros:
-        c.verified = True
     statements = _none_statements(facts, target, none_words)
     if zeros:
         c = zeros[0]
-        ev, quote, line, weak = c.evidence("stated"), c.quote, c.location.line, facts.doubt(c)
+        stated, line, weak = Operand.of(c, "stated"), c.location.line, facts.doubt(c)
     elif statements:
         st = statements[0]
-        ev, quote, line = st.evidence, st.evidence.quote, st.evidence.line
-        weak = None if st.tight else f"“{quote}”中否定词与名称之间还有别的词"
+        stated = Operand("stated", None, st.evidence, None, st.evidence.quote)
+        line = st.evidence.line
+        weak = None if st.tight else f"“{stated.text}”中否定词与名称之间还有别的词"
     else:
         return
-    yield Finding(
-        evidence=[ev, table_ev],
+    quote = stated.text
+    yield Relation(
+        "observed", stated, (Operand.of_cell(cell, "table"),),
         values={"name": target.name, "table": title, "table_state": f"合计行印有{cell.text}"},
-        stated=quote,
-        expected=cell.text,
+        expected_text=cell.text,
         arithmetic=f"{quote}（第{line}行） ≠ {cell.text}（《{title}》合计，第{cell.location.line}行）",
         section=view.table.section,
         key=(target.name, view.table.location.line, "reverse"),
         derived=False,
         weak=weak,
+        verifies=tuple(c.id for c in zeros),
     )

@@ -17,18 +17,21 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import RULE_TIMEOUT, Finding
+from auditor.checks.engine import RULE_TIMEOUT
 from auditor.checks.facts import FactBase, fmt, in_wan
+from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim
 from auditor.interval import Interval
 from auditor.model import Cell, Evidence, Table
 from pydantic import Field
 
-from auditor.rules_model import StrictModel, pattern_param
+from auditor.rules_model import CheckRule, StrictModel, pattern_param
+
+NAME = "form_link"
+PLACEHOLDERS = {"what", "form_line"}
 
 
-class FormLinkParams(StrictModel):
+class Params(StrictModel):
     title: str | None = pattern_param(None, "自评表标题")
     keys: dict[str, str] = pattern_param(description="键单元格的正则：budget / executed / score / execution_score")
     columns: dict[str, str] = pattern_param(default_factory=dict, description="资金表列名的正则")
@@ -142,10 +145,16 @@ def _summary(claims: list[Claim]) -> dict[str, Claim]:
     return out
 
 
-def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    keys = {k: regex.compile(v) for k, v in rule.params["keys"].items()}
-    columns = {k: regex.compile(v) for k, v in rule.params.get("columns", {}).items()}
-    forms = _forms(facts.document.tables, keys, regex.compile(rule.params.get("title", "自评表")), columns)
+def _form_operand(v: _Value, role: str) -> Operand:
+    """A form's key cell as an operand (its quote may be the number inside a labelled cell)."""
+    return Operand(role, v.interval, v.evidence(role), None, v.quote, decimals=v.decimals)
+
+
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation | Readings]:
+    keys = {k: regex.compile(v) for k, v in params.keys.items()}
+    columns = {k: regex.compile(v) for k, v in params.columns.items()}
+    title = params.title if params.title is not None else "自评表"
+    forms = _forms(facts.document.tables, keys, regex.compile(title), columns)
     if not forms:
         return
     yield from _text_in_forms(facts, forms)
@@ -163,32 +172,34 @@ def form_link(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         if len(matches) != 1:
             continue
         form = matches[0]
-        s["budget"].verified = True
-        for key, what in (("score", "总分"), ("executed", "执行数")):
-            mine, theirs = s.get(key), form.values.get(key)
-            if mine is None or theirs is None:
-                continue
-            mine.verified = True
-            value = in_wan(mine) if key == "executed" else mine.interval
-            if key == "score" and mine.number.decimals == 0 and theirs.decimals == 0:
-                value = Interval.exact(mine.value)  # whole-number scores are given, not rounded
-            if value.overlaps(theirs.interval) and not value.touches(theirs.interval):
-                continue
-            yield Finding(
-                evidence=[mine.evidence("stated"), theirs.evidence("form"), s["budget"].evidence("link")],
-                values={"what": what, "form_line": str(theirs.cell.location.line)},
-                severity="warning" if value.touches(theirs.interval) else None,
-                stated=mine.quote,
-                expected=theirs.quote,
-                arithmetic=f"叙述{mine.quote}（第{mine.location.line}行）≠ 自评表{theirs.quote}"
-                           f"（第{theirs.cell.location.line}行）；按全年预算数{s['budget'].quote}对应该表",
-                section=mine.section,
-                key=(key, mine.id),
-            )
+        # the link itself: the paragraph's 全年预算数 is the form's (it holds; marks it compared)
+        yield Relation("equal", Operand.of(s["budget"], "link", budget), (_form_operand(form.values["budget"], "form"),),
+                       section=s["budget"].section, key=("link", s["budget"].id))
+        yield from _summary_against_form(s, form)
         yield from _execution_score(s, form)
 
 
-def _text_in_forms(facts: FactBase, forms: list[_Form]) -> Iterator[Finding]:
+def _summary_against_form(s: dict[str, Claim], form: _Form) -> Iterator[Relation]:
+    """The paragraph's 得分 and 执行数 = the linked form's 总分 and executed amount."""
+    link = s["budget"]
+    for key, what in (("score", "总分"), ("executed", "执行数")):
+        mine, theirs = s.get(key), form.values.get(key)
+        if mine is None or theirs is None:
+            continue
+        value = in_wan(mine) if key == "executed" else mine.interval
+        if key == "score" and mine.number.decimals == 0 and theirs.decimals == 0:
+            value = Interval.exact(mine.value)  # whole-number scores are given, not rounded
+        yield Relation(
+            "equal", Operand.of(mine, "stated", value), (_form_operand(theirs, "form"),),
+            section=mine.section, key=(key, mine.id), boundary=True, extra=(link.evidence("link"),),
+            values={"what": what, "form_line": str(theirs.cell.location.line)},
+            expected_text=theirs.quote,
+            arithmetic=f"叙述{mine.quote}（第{mine.location.line}行）≠ 自评表{theirs.quote}"
+                       f"（第{theirs.cell.location.line}行）；按全年预算数{link.quote}对应该表",
+        )
+
+
+def _text_in_forms(facts: FactBase, forms: list[_Form]) -> Iterator[Relation]:
     """A form's own prose (预期目标, 实际完成情况) restating its 全年预算数."""
     for c in facts.claims:
         if c.source != "narrative" or c.kind != "amount" or c.role != "budget_full":
@@ -197,41 +208,35 @@ def _text_in_forms(facts: FactBase, forms: list[_Form]) -> Iterator[Finding]:
         if form is None or c.location.line < min(v.cell.location.line for v in form.values.values()):
             continue
         theirs = form.values["budget"]
-        c.verified = True
-        value = in_wan(c)
-        if value.overlaps(theirs.interval) and not value.touches(theirs.interval):
-            continue
-        yield Finding(
-            evidence=[c.evidence("stated"), theirs.evidence("form")],
+        yield Relation(
+            "equal", Operand.of(c, "stated"), (_form_operand(theirs, "form"),),
+            section=c.section, key=("text", c.id), boundary=True,
             values={"what": "全年预算数", "form_line": str(theirs.cell.location.line)},
-            severity="warning" if value.touches(theirs.interval) else None,
-            stated=c.quote,
-            expected=theirs.quote,
+            expected_text=theirs.quote,
             arithmetic=f"表内文字{c.quote}（第{c.location.line}行）≠ 表中全年预算数{theirs.quote}"
                        f"（第{theirs.cell.location.line}行）",
-            section=c.section,
-            key=("text", c.id),
         )
 
 
-def _execution_score(s: dict[str, Claim], form: _Form) -> Iterator[Finding]:
+def _execution_score(s: dict[str, Claim], form: _Form) -> Iterator[Readings]:
+    """The form's 预算执行得分 = weight × 执行率, read exactly or rounded to a whole score; forms
+    state their scoring rule only loosely, so a miss is a warning."""
     score, rate = form.values.get("execution_score"), s.get("rate")
     weight = form.weights.get("execution_score")
     if score is None or rate is None or weight is None:
         return
-    rate.verified = True
     frac = rate.interval.scale(Decimal("0.01"))
     proportional = Interval.exact(weight) * frac
-    if score.interval.overlaps(proportional) or score.interval.overlaps(Interval(proportional.lo.to_integral_value(
-            rounding="ROUND_HALF_UP"), proportional.hi.to_integral_value(rounding="ROUND_HALF_UP"))):
-        return
-    yield Finding(
-        evidence=[score.evidence("stated"), rate.evidence("rate")],
+    whole = Interval(proportional.lo.to_integral_value(rounding="ROUND_HALF_UP"),
+                     proportional.hi.to_integral_value(rounding="ROUND_HALF_UP"))
+    rate_ev = rate.evidence("rate")
+    stated = _form_operand(score, "stated")
+    readings = tuple(Relation(
+        "equal", stated, (Operand("expected", iv, None, None, f"{fmt(weight, 0)}分 × {rate.quote}"),),
+        section=rate.section, key=("execution_score", score.cell.location.start), extra=(rate_ev,),
         values={"what": "预算执行得分", "form_line": str(score.cell.location.line)},
-        severity="warning",
-        stated=score.quote,
-        expected=fmt(weight * rate.value / 100),
+        severity="warning", expected_text=fmt(weight * rate.value / 100),
         arithmetic=f"{fmt(weight, 0)}分 × {rate.quote} = {fmt(weight * rate.value / 100, 3)}，表中得分{score.quote}",
-        section=rate.section,
-        key=("execution_score", score.cell.location.start),
-    )
+        verifies=(rate.id,),
+    ) for iv in (proportional, whole))
+    yield Readings(readings, always=(rate.id,))

@@ -24,19 +24,20 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt, in_wan
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval
 from auditor.model import Evidence, Table, TableRow
 from pydantic import Field
 
-from auditor.rules_model import StrictModel
+from auditor.rules_model import CheckRule, StrictModel
+
+PLACEHOLDERS = {"subject", "code", "row", "score", "match", "table_value", "note"}
 
 
-class ItemRowParams(StrictModel):
+class Params(StrictModel):
     min_score: str = Field("0.75", description="叙述名称与表格行名按词匹配的最低得分（行名中被覆盖的词所占比例）")
 
 _LEVEL = {"类": 3, "款": 5, "项": 7}
@@ -222,12 +223,12 @@ def _context_class(context: str, rows: dict[str, Row]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def item_row(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
     rows = table_rows(facts)
     if not rows:
         return
     table = facts.catalogue.classification.get("function", {})
-    min_score = Decimal(str(rule.params.get("min_score", "0.75")))
+    min_score = Decimal(str(params.min_score))
     for s in facts.sentences:
         for c in s.claims:
             if not _candidate(c):
@@ -245,7 +246,10 @@ def _candidate(c: Claim) -> bool:
             and not _PARTIAL.search(c.subject))
 
 
-def _judge(c: Claim, m: Match, section: tuple[str, ...]) -> Iterator[Finding]:
+def _judge(c: Claim, m: Match, section: tuple[str, ...]) -> Iterator[Relation]:
+    """The amount matches no cell of the row in any table (observed: the kind compared it with
+    every cell, and the name-to-row match is its own judgement). Nothing is marked compared:
+    a row matched by words is no proof that the figure was checked."""
     stated = in_wan(c)
     if not m.row.shown or any(iv.overlaps(stated) and not iv.touches(stated) for iv, _ in m.row.cells):
         return
@@ -259,17 +263,18 @@ def _judge(c: Claim, m: Match, section: tuple[str, ...]) -> Iterator[Finding]:
     expected = f"{text}万元" if unit == "万元" else f"{text}{unit}（{fmt(iv.mid, 2)}万元）"
     note = ("（表中数按万元截尾而非四舍五入才相符）" if truncated else
             "（两数只差末位一个单位）" if last_digit else "")
-    yield Finding(
-        evidence=[c.evidence("stated"), *(ev for _, ev, _, _ in m.row.shown)],
+    yield Relation(
+        "observed", Operand.of(c, "stated", stated),
+        tuple(Operand("table", v, ev, None, q) for q, ev, v, _ in m.row.shown),
         values={"subject": c.subject, "code": m.row.code, "row": m.row.label,
                 "score": f"{m.score:.2f}", "match": "完全一致" if m.exact else "按词近似",
                 "table_value": shown, "note": note},
         severity=severity,
-        stated=c.quote,
-        expected=expected,
+        expected_text=expected,
         arithmetic=f"“{clean(c.subject)}”≈{m.row.code} {m.row.label}（词匹配得分{m.score:.2f}）；"
                    f"表中为{shown}{note}",
         section=section,
         key=(c.location.line, c.location.start),
         derived=False,
+        verifies=(),
     )
