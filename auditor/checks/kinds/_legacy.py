@@ -20,13 +20,12 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
-                                      group_share, item_row, levels, partsum, rate, score,
+                                      group_share, item_row, levels, partsum, score,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
         ("change_direction", change.change_direction, NoParams, {"subject", "word_amount", "word_rate"}),
-        ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
         ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
         ("code_label", code_label.code_label, code_label.CodeLabelParams,
