@@ -20,7 +20,7 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
-                                      group_share, item_row, levels, partsum, score,
+                                      item_row, levels, partsum, score,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
@@ -52,8 +52,6 @@ def legacy_kinds() -> list[Kind]:
         ("code_table", code_label.code_table, code_label.CodeTableParams,
          {"code", "printed", "official", "rival", "rival_name"}),
         ("year_scope", year.year_scope, NoParams, {"year", "printed", "what"}),
-        ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
-         {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
         ("blank_table", blank_table.blank_table, blank_table.BlankTableParams, {"name", "table", "table_state"}),
     ]
