@@ -21,7 +21,7 @@ def _wrap(fn: Callable) -> Callable:
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
                                       item_row, levels, partsum, score,
-                                      table_rate, table_sum, year)
+                                      table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
@@ -33,7 +33,6 @@ def legacy_kinds() -> list[Kind]:
         ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
         ("table_sum", table_sum.table_sum, NoParams, {"what", "table", "total", "sum"}),
         ("table_misread", table_sum.table_misread, NoParams, {"table", "reason", "page", "line"}),
-        ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
         ("change_levels", levels.change_levels, NoParams, {"subject", "current", "base", "word", "sign_note"}),
