@@ -59,7 +59,8 @@ def _mid_sum(ops: list[Operand]) -> Decimal:
 
 
 def terms_text(ops: list[Operand] | tuple[Operand, ...], bracket: bool = False) -> str:
-    """a + b − c, as the figures are printed; bracketed when it is a compound divisor."""
+    """a + b − c, as the figures are printed; bracketed when it is a compound term of a ratio
+    ((本年 − 上年) ÷ 上年)."""
     text = ""
     for i, o in enumerate(ops):
         if i == 0:
@@ -121,7 +122,7 @@ def _ratio(r: Relation) -> Verdict:
         printed_zero = all(o.interval is not None and o.interval.mid == 0 for o in den)
         if r.zero_base == "fails" and printed_zero and stated.mid != 0 and n.lo > 0:
             return Verdict("fails", None, "无法计算（预算为0）",
-                           f"{terms_text(num)} ÷ {terms_text(den, True)}：预算为0，比率无意义")
+                           f"{terms_text(num, True)} ÷ {terms_text(den, True)}：预算为0，比率无意义")
         return Verdict("undecidable")
     q = n / d
     if q is None:
@@ -132,7 +133,7 @@ def _ratio(r: Relation) -> Verdict:
     mid_den = _mid_sum(den)
     mid = _mid_sum(num) / mid_den * (100 if r.percent else 1) if mid_den else Decimal(0)
     shown = magnitude(expected) if r.show_magnitude else expected
-    arithmetic = f"{terms_text(num)} ÷ {terms_text(den, True)} = {fmt_interval(shown)}{suffix}"
+    arithmetic = f"{terms_text(num, True)} ÷ {terms_text(den, True)} = {fmt_interval(shown)}{suffix}"
     status = _near(r, stated, expected)
     return Verdict(status, expected, show(mid, r.stated.decimals) + suffix, arithmetic,
                    "warning" if status == "truncation" else None)

@@ -19,17 +19,13 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (change, compare, enumeration, funds, group_share, levels, partsum, rate,
-                                      score, share, table_rate)
+    from auditor.checks.kinds import change, compare, enumeration, funds, levels, partsum, score
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
         ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
         ("change_direction", change.change_direction, NoParams, {"subject", "word_amount", "word_rate"}),
-        ("share", share.share, NoParams, {"subject", "part", "whole", "whole_label"}),
-        ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
         ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
-        ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("change_levels", levels.change_levels, NoParams, {"subject", "current", "base", "word", "sign_note"}),
         ("change_exceeds_level", levels.change_exceeds_level, NoParams, {"subject", "current", "delta", "base"}),
@@ -39,8 +35,6 @@ def legacy_kinds() -> list[Kind]:
         ("fund_scopes", funds.fund_scopes, NoParams,
          {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
-        ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
-         {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
         ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
     ]
     return [Kind(name, _wrap(fn), params, frozenset(ph)) for name, fn, params, ph in table]

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
+from typing import Iterator, Literal
 
 import regex
 
 from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase, fmt_interval, in_wan
-from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.facts import FactBase
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS, money_in
 from auditor.interval import Interval, interval_sum
@@ -43,8 +43,12 @@ class GroupItem(StrictModel):
     title: str | None = None  # regex the group's breakdown table title must match
 
 
-class GroupShareParams(StrictModel):
+class Params(StrictModel):
     groups: list[GroupItem] = Field(min_length=1)
+
+
+NAME = "share_of_group"
+PLACEHOLDERS = {"subject", "part", "whole", "whole_label", "whole_source", "note"}
 
 _SUBTOTAL = regex.compile(r"^(?:小计|合计)$")
 _GRAND = regex.compile(r"^(?:合计|总计)$")
@@ -69,19 +73,21 @@ class GroupTable:
     title: str
 
 
-def share_of_group(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    for group in rule.params["groups"]:
-        total, parts = group["total"], list(group["parts"])
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
+    """share = part ÷ the group's whole × 100 for each component's 占…X% of a group whose whole
+    the document does not state."""
+    for group in params.groups:
+        total, parts = group.total, list(group.parts)
         if facts.value(total) is not None:
             continue  # a stated whole: share.of_total judges the shares against it
-        table = group_table(facts, total, parts, group.get("title"))
+        table = group_table(facts, total, parts, group.title)
         shares = [(s, p) for s, p in _component_shares(facts, total, parts)]
         for s, part in shares:
             found = _whole(facts, table, total, parts)
             if found is None:
                 continue
             whole, how = found
-            yield from _judge(facts, s, part, whole, how, table, shares, group.get("name", ""))
+            yield _relation(s, part, whole, how, table, shares, group.name or "")
 
 
 def _component_shares(facts: FactBase, total: str, parts: list[str]) -> Iterator[tuple[Claim, Claim]]:
@@ -132,38 +138,30 @@ def _sharper(text: Figure, table: Figure | None) -> Figure:
     return text
 
 
-def _judge(facts: FactBase, s: Claim, part: Claim, whole: Figure, how: str, table: GroupTable | None,
-           shares: list[tuple[Claim, Claim]], name: str) -> Iterator[Finding]:
-    if whole.interval.lo <= 0:
-        return
+def _relation(s: Claim, part: Claim, whole: Figure, how: str, table: GroupTable | None,
+              shares: list[tuple[Claim, Claim]], name: str) -> Relation:
+    """The share against the whole; the part at the table's precision when the table prints it
+    sharper (the text's part stays as evidence, the table's figure is the numerator)."""
     own = Figure(money(part), part.evidence("part"), part.number.decimals)
     num = _sharper(own, table.values.get(part.concept or "") if table is not None else None)
-    expected = num.interval / whole.interval
-    if expected is None:
-        return
-    expected = expected * HUNDRED
-    s.verified = part.verified = True
-    if s.interval.overlaps(expected):
-        return
-    evidence = [s.evidence("stated"), part.evidence("part")]
+    operands = [Operand.of(part, "part", money(part), place="num" if num is own else "")]
     if num is not own:
-        evidence.append(Evidence(num.evidence.quote, num.evidence.line, num.evidence.page,
-                                 num.evidence.start, num.evidence.end, "part"))
-    evidence.append(Evidence(whole.evidence.quote, whole.evidence.line, whole.evidence.page,
-                             whole.evidence.start, whole.evidence.end, "whole"))
-    yield Finding(
-        evidence=evidence,
+        operands.append(_figure_operand(num, "part", "num"))
+    operands.append(_figure_operand(whole, "whole", "den"))
+    return Relation(
+        "ratio_equal", Operand.of(s, "stated", s.interval), tuple(operands),
+        section=s.section, key=(s.id,), derived=True, percent=True,
         values={"subject": part.subject, "part": num.evidence.quote, "whole": whole.evidence.quote,
                 "whole_label": name or (s.denominator or ""), "whole_source": how,
                 "note": _note(s, num, table, shares)},
-        severity="warning" if truncation_fits(s, expected) else None,
-        stated=s.quote,
-        expected=show(ratio(num.interval.mid, whole.interval.mid), s.number.decimals) + "%",
-        arithmetic=f"{num.evidence.quote} ÷ {whole.evidence.quote} = {fmt_interval(expected)}%",
-        section=s.section,
-        key=(s.id,),
-        derived=True,
     )
+
+
+def _figure_operand(f: Figure, role: str, place: Literal["num", "den"]) -> Operand:
+    """A figure read from a table or summed from the components: no claim of its own is verified."""
+    ev = f.evidence
+    return Operand(role, f.interval, Evidence(ev.quote, ev.line, ev.page, ev.start, ev.end, role), None,
+                   ev.quote, place=place, decimals=f.decimals)
 
 
 def _note(s: Claim, part: Figure, table: GroupTable | None, shares: list[tuple[Claim, Claim]]) -> str:

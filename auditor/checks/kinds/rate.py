@@ -7,13 +7,17 @@ The amounts are taken from the same sentence; a rate without them stays unverifi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.facts import FactBase
+from auditor.checks.kinds._common import before_in_sentence, money
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
+from auditor.rules_model import CheckRule, NoParams
+
+Params = NoParams
+PLACEHOLDERS = {"subject", "current", "budget"}
 
 _BUDGET_ROLES = {
     "execution": ("budget_full", "budget_initial"),
@@ -40,59 +44,27 @@ def _amounts(facts: FactBase, r: Claim) -> tuple[Claim | None, Claim | None]:
     return current, budget
 
 
-def rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def relations(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
+    """rate = 执行数 ÷ 预算数 × 100 (or (执行数 − 预算数) ÷ 预算数 for 差异率) for each rate
+    whose amounts stand before it in its sentence.
+
+    A rate stated of a printed zero budget is itself the contradiction (zero_base="fails"); a
+    差异率 printed without its sign is read as a magnitude (signless)."""
     for r in facts.claims:
         if r.kind != "rate" or r.rate_kind not in _BUDGET_ROLES:
             continue
         current, budget = _amounts(facts, r)
         if current is None or budget is None:
             continue
-        b = money(budget)
-        if budget.value == 0 and r.value != 0 and money(current).lo > 0:
-            r.verified = current.verified = budget.verified = True
-            yield _zero_budget(r, current, budget)
-            continue
-        if b.lo <= 0:
-            continue
-        c = money(current)
-        r.verified = current.verified = budget.verified = True
-        if r.rate_kind == "variance":
-            expected = (c - b) / b
-            formula = f"({current.quote} − {budget.quote}) ÷ {budget.quote}"
-        else:
-            expected = c / b
-            formula = f"{current.quote} ÷ {budget.quote}"
-        if expected is None:
-            continue
-        expected = expected * HUNDRED
-        stated = r.interval
-        fits = stated.overlaps(expected)
-        if not fits and r.rate_kind == "variance" and not r.quote.startswith(("-", "－", "+")):
-            fits = stated.overlaps(-expected)  # printed as a magnitude
-        if fits:
-            continue
-        yield Finding(
-            evidence=[r.evidence("stated"), current.evidence("current"), budget.evidence("budget")],
-            values={"subject": r.subject or current.subject, "current": current.quote,
-                    "budget": budget.quote},
-            severity="warning" if truncation_fits(r, expected) else None,
-            stated=r.quote,
-            expected=show(ratio(c.mid - b.mid if r.rate_kind == "variance" else c.mid, b.mid),
-                          r.number.decimals) + "%",
-            arithmetic=f"{formula} = {fmt_interval(expected)}%",
-            derived=True,
-            section=r.section,
+        num = [Operand.of(current, "current", money(current), place="num")]
+        # a 差异率 of a printed zero budget is judged as the plain ratio: that it is stated at all fails
+        if r.rate_kind == "variance" and budget.value != 0:
+            # the budget once more, as the subtrahend: its evidence is the denominator's
+            num.append(replace(Operand.of(budget, "budget", money(budget), place="num", sign=-1), evidence=None))
+        yield Relation(
+            "ratio_equal", Operand.of(r, "stated", r.interval),
+            (*num, Operand.of(budget, "budget", money(budget), place="den")),
+            section=r.section, derived=True, percent=True, zero_base="fails",
+            signless=r.rate_kind == "variance" and not r.quote.startswith(("-", "－", "+")),
+            values={"subject": r.subject or current.subject, "current": current.quote, "budget": budget.quote},
         )
-
-
-def _zero_budget(r: Claim, current: Claim, budget: Claim) -> Finding:
-    """完成年初预算的95.89% against 年初预算为0: no rate of a zero budget can be stated."""
-    return Finding(
-        evidence=[r.evidence("stated"), current.evidence("current"), budget.evidence("budget")],
-        values={"subject": r.subject or current.subject, "current": current.quote, "budget": budget.quote},
-        stated=r.quote,
-        expected="无法计算（预算为0）",
-        arithmetic=f"{current.quote} ÷ {budget.quote}：预算为0，比率无意义",
-        derived=True,
-        section=r.section,
-    )

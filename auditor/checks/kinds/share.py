@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, show, truncation_fits
+from auditor.checks.facts import FactBase
+from auditor.checks.kinds._common import before_in_sentence, money
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
+from auditor.rules_model import CheckRule, NoParams
 
+Params = NoParams
+PLACEHOLDERS = {"subject", "part", "whole", "whole_label"}
 
 
 def _whole(facts: FactBase, share: Claim, part: Claim) -> Claim | None:
@@ -57,7 +59,11 @@ def _just_before(whole: Claim, part: Claim) -> bool:
     return whole.sentence_id == part.sentence_id - 1
 
 
-def share(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def relations(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
+    """share = part ÷ whole × 100 for each 占X% that follows the amount of a part.
+
+    The evaluator judges it: a whole that may be zero decides nothing, a share that fits
+    only when its digits were cut off is a warning."""
     for s in facts.claims:
         if s.kind != "share":
             continue
@@ -68,25 +74,10 @@ def share(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         whole, guessed = whole_and_guess(facts, s, part)
         if whole is None or whole is part:
             continue
-        base = money(whole)
-        if base.lo <= 0:
-            continue
-        expected = money(part) / base
-        if expected is None:
-            continue
-        expected = expected * HUNDRED
-        s.verified = part.verified = whole.verified = True
-        if s.interval.overlaps(expected):
-            continue
-        yield Finding(
-            evidence=[s.evidence("stated"), part.evidence("part"), whole.evidence("whole")],
+        yield Relation(
+            "ratio_equal", Operand.of(s, "stated", s.interval),
+            (Operand.of(part, "part", money(part), place="num"), Operand.of(whole, "whole", money(whole), place="den")),
+            section=s.section, derived=True, weak=guessed, percent=True,
             values={"subject": part.subject, "part": part.quote, "whole": whole.quote,
                     "whole_label": whole.subject or (s.denominator or "")},
-            severity="warning" if truncation_fits(s, expected) else None,
-            stated=s.quote,
-            expected=show(ratio(money(part).mid, money(whole).mid), s.number.decimals) + "%",
-            arithmetic=f"{part.quote} ÷ {whole.quote} = {fmt_interval(expected)}%",
-            section=s.section,
-            derived=True,
-            weak=guessed,
         )

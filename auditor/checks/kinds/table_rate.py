@@ -15,17 +15,19 @@ from typing import Iterator
 import regex
 
 from auditor.rules_model import CheckRule
-from auditor.checks.engine import RULE_TIMEOUT, Finding
-from auditor.checks.facts import FactBase, fmt, fmt_interval
+from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.evaluate import evaluate
+from auditor.checks.facts import FactBase, fmt
+from auditor.checks.relation import Operand, Relation
 from auditor.checks.kinds.table_sum import cell_interval
 from auditor.interval import Interval
-from auditor.model import Cell, Evidence, Table
+from auditor.model import Cell, Table
 from pydantic import Field
 
 from auditor.rules_model import StrictModel, pattern_param
 
 
-class TableRateParams(StrictModel):
+class Params(StrictModel):
     budget: str = pattern_param(description="全年预算数列名")
     executed: str = pattern_param(description="全年执行数列名")
     rate: str = pattern_param(description="执行率列名")
@@ -33,6 +35,7 @@ class TableRateParams(StrictModel):
     score: str = pattern_param(description="得分列名")
     score_rules: list[str] | None = None
 
+PLACEHOLDERS = {"subject", "table", "reason"}
 _HUNDRED = Decimal(100)
 
 
@@ -59,20 +62,16 @@ def _pct(cell: Cell) -> Interval | None:
     return Interval.rounded(cell.value, decimals)
 
 
-def _ev(cell: Cell, role: str) -> Evidence:
-    return Evidence(cell.text, cell.location.line, cell.location.page, cell.location.start,
-                    cell.location.end, role)
-
-
-def table_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    p = rule.params
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
+    """Each row's 执行率 = 全年执行数 ÷ 全年预算数 × 100, read from the cells; the row's 得分 is
+    judged only when its 执行率 holds (a wrong rate is the one flag of the row)."""
     patterns: dict[str, regex.Pattern[str]] | None = None  # compiled at the first table, once per document
     seen: dict[tuple[str, str], bool] = {}  # column names repeat from table to table
     for table in facts.document.tables:
         if table.misread:
             continue  # its figures were probably misread (table.misread says so once): no finding rests on them
         if patterns is None:
-            patterns = {k: regex.compile(p[k]) for k in ("budget", "executed", "rate", "weight", "score")}
+            patterns = {k: regex.compile(getattr(params, k)) for k in ("budget", "executed", "rate", "weight", "score")}
         cols = {k: _col(table, pat, seen) for k, pat in patterns.items()}
         if cols["budget"] is None or cols["executed"] is None or cols["rate"] is None:
             continue
@@ -80,33 +79,41 @@ def table_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             cells = row.cells
             if max(c for c in cols.values() if c is not None) >= len(cells):
                 continue
-            budget, executed, rate = (cells[cols[k]] for k in ("budget", "executed", "rate"))
-            r = _pct(rate)
-            b, e = cell_interval(budget), cell_interval(executed)
-            if r is None or b is None or e is None or budget.value is None or b.lo <= 0:
+            rel = _rate(table, row.label, *(cells[cols[k]] for k in ("budget", "executed", "rate")))
+            if rel is None:
                 continue
-            expected = e / b
-            if expected is None:
-                continue
-            expected = expected.scale(_HUNDRED)
-            if not r.overlaps(expected):
-                yield Finding(
-                    evidence=[_ev(rate, "stated"), _ev(executed, "current"), _ev(budget, "budget")],
-                    values={"subject": row.label, "table": table.title or ""},
-                    stated=rate.text,
-                    expected=fmt(executed.value / budget.value * _HUNDRED) + "%",
-                    arithmetic=f"{executed.text} ÷ {budget.text} = {fmt_interval(expected)}%",
-                    section=table.section,
-                    key=(rate.location.start,),
-                )
-                continue
+            yield rel
+            if evaluate(rel).status != "holds":
+                continue  # the rate's flag (or nothing decidable): the score is not judged against it
             if cols["weight"] is not None and cols["score"] is not None:
-                finding = _score(rule, table, row.label, cells[cols["weight"]], rate, cells[cols["score"]])
-                if finding:
-                    yield finding
+                found = _score(table, row.label, cells[cols["weight"]], cells[cols["rate"]], cells[cols["score"]])
+                if found is not None:
+                    yield found
 
 
-def _score(rule: CheckRule, table: Table, label: str, weight: Cell, rate: Cell, score: Cell) -> Finding | None:
+def _rate(table: Table, label: str, budget: Cell, executed: Cell, rate: Cell) -> Relation | None:
+    """执行率 = 执行数 ÷ 预算数 × 100 of one row, or None when a cell is no figure or the budget is not positive."""
+    r = _pct(rate)
+    b, e = cell_interval(budget), cell_interval(executed)
+    if r is None or b is None or e is None or budget.value is None or b.lo <= 0:
+        return None
+    return Relation(
+        "ratio_equal", Operand.of_cell(rate, "stated", r, decimals=_decimals(rate)),
+        (Operand.of_cell(executed, "current", e, place="num"), Operand.of_cell(budget, "budget", b, place="den")),
+        section=table.section, key=(rate.location.start,), percent=True, truncation=False,
+        values={"subject": label, "table": table.title or ""},
+        # the expected rate from the printed figures, always with two decimals (a blank 执行数 is 0)
+        expected_text=fmt((executed.value or Decimal(0)) / budget.value * _HUNDRED) + "%",
+    )
+
+
+def _decimals(cell: Cell) -> int:
+    return len(cell.text.strip().rstrip("%").partition(".")[2])
+
+
+def _score(table: Table, label: str, weight: Cell, rate: Cell, score: Cell) -> Relation | None:
+    """A score that fits neither scoring rule, as an observed (always failing) relation: the
+    kind judges it by two candidate rules and a tolerance no evaluator shape has."""
     r, s = _pct(rate), cell_interval(score)
     if r is None or s is None or weight.value is None or score.value is None:
         return None
@@ -129,13 +136,10 @@ def _score(rule: CheckRule, table: Table, label: str, weight: Cell, rate: Cell, 
     truncated = Interval.truncated(score.value, len(score.text.partition(".")[2]))
     by_truncation = truncated.overlaps(Interval(w.lo * frac.lo, w.hi * frac.hi))
     reason = "仅在截断（非四舍五入）时成立" if by_truncation else "与常见评分规则均不符（文件未载明评分规则）"
-    return Finding(
-        evidence=[_ev(score, "stated"), _ev(weight, "weight"), _ev(rate, "rate")],
+    return Relation(
+        "observed", Operand.of_cell(score, "stated", s),
+        (Operand.of_cell(weight, "weight", w), Operand.of_cell(rate, "rate", r)),
+        section=table.section, key=(score.location.start,), severity="warning",
         values={"subject": label, "table": table.title or "", "reason": reason},
-        severity="warning",
-        stated=score.text,
-        expected=fmt(point),
-        arithmetic=f"{weight.text} × {rate.text} = {fmt(point, 3)}；{reason}",
-        section=table.section,
-        key=(score.location.start,),
+        expected_text=fmt(point), arithmetic=f"{weight.text} × {rate.text} = {fmt(point, 3)}；{reason}",
     )
