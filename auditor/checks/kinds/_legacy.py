@@ -20,7 +20,7 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
-                                      group_share, item_row, levels, partsum, rate, score, share,
+                                      group_share, item_row, levels, rate, score, share,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
@@ -28,7 +28,6 @@ def legacy_kinds() -> list[Kind]:
         ("change_direction", change.change_direction, NoParams, {"subject", "word_amount", "word_rate"}),
         ("share", share.share, NoParams, {"subject", "part", "whole", "whole_label"}),
         ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
-        ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
         ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
         ("code_label", code_label.code_label, code_label.CodeLabelParams,
          {"code", "printed", "official", "rival", "rival_name"}),
@@ -56,7 +55,6 @@ def legacy_kinds() -> list[Kind]:
         ("year_scope", year.year_scope, NoParams, {"year", "printed", "what"}),
         ("share_of_group", group_share.share_of_group, group_share.GroupShareParams,
          {"subject", "part", "whole", "whole_label", "whole_source", "note"}),
-        ("breakdown", partsum.breakdown, partsum.BreakdownParams, {"subject", "total", "sum", "marker", "relation"}),
         ("blank_table", blank_table.blank_table, blank_table.BlankTableParams, {"name", "table", "table_state"}),
     ]
     return [Kind(name, _wrap(fn), params, frozenset(ph)) for name, fn, params, ph in table]
