@@ -19,7 +19,7 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
+    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms,
                                       group_share, item_row, levels, rate, score, share,
                                       table_rate, table_sum, year)
 
@@ -42,9 +42,6 @@ def legacy_kinds() -> list[Kind]:
         ("change_zero_base", levels.change_zero_base, NoParams, {"subject", "current", "basis"}),
         ("change_flat_levels", levels.flat_against_levels, NoParams, {"subject", "current", "base"}),
         ("compare_budget", compare.compare_budget, NoParams, {"subject", "current", "budget", "phrase"}),
-        ("fund_scopes", funds.fund_scopes, NoParams,
-         {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
-        ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),
         ("item_row", item_row.item_row, item_row.ItemRowParams,
          {"subject", "code", "row", "score", "match", "table_value", "note"}),
         ("code_level", code_label.code_level, code_label.CodeLabelParams, {"pairs", "count"}),
