@@ -19,7 +19,7 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms,
+    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, forms,
                                       group_share, item_row, levels, rate, score, share,
                                       table_rate, table_sum, year)
 
@@ -35,7 +35,6 @@ def legacy_kinds() -> list[Kind]:
         ("table_sum", table_sum.table_sum, NoParams, {"what", "table", "total", "sum"}),
         ("table_misread", table_sum.table_misread, NoParams, {"table", "reason", "page", "line"}),
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
-        ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
         ("change_levels", levels.change_levels, NoParams, {"subject", "current", "base", "word", "sign_note"}),
         ("change_exceeds_level", levels.change_exceeds_level, NoParams, {"subject", "current", "delta", "base"}),
