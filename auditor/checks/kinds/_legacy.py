@@ -20,7 +20,7 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, forms,
-                                      group_share, item_row, levels, rate, score, share,
+                                      group_share, item_row, levels, rate, share,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
@@ -31,7 +31,6 @@ def legacy_kinds() -> list[Kind]:
         ("agree", agree.agree, agree.AgreeParams, {"subject", "other", "other_line"}),
         ("code_label", code_label.code_label, code_label.CodeLabelParams,
          {"code", "printed", "official", "rival", "rival_name"}),
-        ("score_parts", score.score_parts, score.ScorePartsParams, {"total", "sum"}),
         ("table_sum", table_sum.table_sum, NoParams, {"what", "table", "total", "sum"}),
         ("table_misread", table_sum.table_misread, NoParams, {"table", "reason", "page", "line"}),
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
