@@ -12,57 +12,58 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import RULE_TIMEOUT, Finding
+from auditor.checks.engine import RULE_TIMEOUT
 from auditor.checks.facts import FactBase, fmt_interval
+from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim
 from auditor.interval import interval_sum
-from pydantic import Field
-
-from auditor.rules_model import StrictModel, concept_param, pattern_param
+from auditor.rules_model import CheckRule, StrictModel, concept_param, pattern_param
 
 
-class EnumerationParams(StrictModel):
+class Params(StrictModel):
     verb: str = pattern_param(description="逐项列举所用的动词（正则片段）")
     unit: str
     concept: str = concept_param()
 
 
-def enumeration(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    verb = regex.compile("(?:%s)(?:了|共)?$" % rule.params["verb"])
-    unit = rule.params["unit"]
-    concept = rule.params["concept"]
-    totals = [c for c in facts.statements(concept) if c.kind == "count" and c.unit == unit]
+EnumerationParams = Params  # the name before issue 14
+
+PLACEHOLDERS = {"total", "sum", "verb", "subject"}
+
+
+def relations(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Readings]:
+    totals = [c for c in facts.statements(params.concept) if c.kind == "count" and c.unit == params.unit]
     if not totals:
         return
+    for parts in _enumerated(params, facts).values():
+        if len(parts) >= 2:
+            yield _against_totals(params, totals, parts)
+
+
+def _enumerated(params: Params, facts: FactBase) -> dict[int, list[Claim]]:
+    """sentence id → the counts of the unit that follow the verb there (not the total's concept)."""
+    verb = regex.compile("(?:%s)(?:了|共)?$" % params.verb)
     by_sentence: dict[int, list[Claim]] = defaultdict(list)
     for c in facts.claims:
-        if c.kind != "count" or c.unit != unit or c.concept == concept or c.source != "narrative":
+        if c.kind != "count" or c.unit != params.unit or c.concept == params.concept or c.source != "narrative":
             continue
         s = facts.sentence(c.sentence_id)
         prior = [p for p in s.claims if p.number.end <= c.number.start]
         lead = s.text[prior[-1].number.end if prior else 0:c.number.start]
         if verb.search(lead, timeout=RULE_TIMEOUT):
             by_sentence[c.sentence_id].append(c)
-    for parts in by_sentence.values():
-        if len(parts) < 2:
-            continue
-        total_iv = interval_sum([p.interval for p in parts])
-        for p in parts:
-            p.verified = True
-        for t in totals:
-            t.verified = True
-        if any(t.interval.overlaps(total_iv) for t in totals):
-            continue
-        t = totals[0]
-        yield Finding(
-            evidence=[t.evidence("total"), *[p.evidence("part") for p in parts]],
-            values={"total": t.quote, "sum": fmt_interval(total_iv, 0), "verb": rule.params["verb"],
-                    "subject": t.subject},
-            stated=t.quote,
-            expected=fmt_interval(total_iv, 0) + unit,
-            arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total_iv, 0)}{unit} ≠ {t.quote}",
-            derived=True,
-            section=t.section,
-            key=(t.id, parts[0].id),
-        )
+    return by_sentence
+
+
+def _against_totals(params: Params, totals: list[Claim], parts: list[Claim]) -> Readings:
+    """The counts add up to one of the stated totals (any will do: the document may state the
+    total twice); reported against the first. Every total counts as compared."""
+    s = interval_sum([p.interval for p in parts])
+    ops = tuple(Operand.of(p, "part", p.interval) for p in parts)
+    readings = tuple(
+        Relation("sum_equal", Operand.of(t, "total", t.interval), ops, section=t.section,
+                 key=(t.id, parts[0].id), derived=True, places=0, unit=params.unit,
+                 values={"total": t.quote, "sum": fmt_interval(s, 0), "verb": params.verb, "subject": t.subject},
+                 expected_text=fmt_interval(s, 0) + params.unit)
+        for t in totals)
+    return Readings(readings, always=tuple(dict.fromkeys([*(p.id for p in parts), *(t.id for t in totals)])))

@@ -20,11 +20,12 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt, fmt_interval
+from auditor.checks.kind import Kind
 from auditor.checks.kinds._common import before_in_sentence, money
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
+from auditor.rules_model import CheckRule, NoParams
 
 _SCOPES = (("一般公共预算财政拨款", "gpb"), ("一般公共预算拨款", "gpb"), ("一般公共预算", "gpb"),
            ("财政拨款", "fiscal"))
@@ -115,31 +116,31 @@ def _linked(a: Stated, b: Stated, both_scopes: set[str]) -> bool:
     return bool(fa & fb)
 
 
-def fund_scopes(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def fund_scopes(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     stated = _stated(facts)
     both = {s.scope for s in stated if s.flows == frozenset({"in", "out"})}
     for a, b in combinations(stated, 2):
-        if not _linked(a, b, both):
-            continue
-        a.delta.verified = b.delta.verified = True
-        if a.signed().overlaps(b.signed()):
-            continue
-        gap = a.signed() - b.signed()
-        yield Finding(
-            evidence=[a.delta.evidence("stated"), b.delta.evidence("other"),
-                      a.level.evidence("current"), b.level.evidence("current")],
-            values={"subject": a.level.subject, "other_subject": b.level.subject,
-                    "level": a.level.quote, "other": f"{b.delta.direction_word or ''}{b.delta.quote}",
-                    "scope": _SCOPE_NAMES[a.scope], "other_scope": _SCOPE_NAMES[b.scope],
-                    "gap": fmt_interval(_abs(gap))},
-            stated=f"{a.delta.direction_word or ''}{a.delta.quote}",
-            expected=f"{b.delta.direction_word or ''}{b.delta.quote}",
-            arithmetic=f"本年{a.level.quote} = {b.level.quote}；{fmt_interval(a.signed())} − "
-                       f"{fmt_interval(b.signed())} = {fmt_interval(gap)} ≠ 0",
-            derived=False,
-            section=a.delta.section,
-            key=(a.delta.id, b.delta.id),
-        )
+        if _linked(a, b, both):
+            yield _same_change(a, b)
+
+
+def _same_change(a: Stated, b: Stated) -> Relation:
+    """The two signed changes are one (the levels are only the reason: evidence, not operands,
+    so only the two changes count as compared)."""
+    gap = a.signed() - b.signed()
+    other = f"{b.delta.direction_word or ''}{b.delta.quote}"
+    return Relation(
+        "equal", Operand.of(a.delta, "stated", a.signed()), (Operand.of(b.delta, "other", b.signed()),),
+        section=a.delta.section, key=(a.delta.id, b.delta.id), derived=False,
+        values={"subject": a.level.subject, "other_subject": b.level.subject,
+                "level": a.level.quote, "other": other,
+                "scope": _SCOPE_NAMES[a.scope], "other_scope": _SCOPE_NAMES[b.scope],
+                "gap": fmt_interval(_abs(gap))},
+        stated_text=f"{a.delta.direction_word or ''}{a.delta.quote}", expected_text=other,
+        arithmetic=f"本年{a.level.quote} = {b.level.quote}；{fmt_interval(a.signed())} − "
+                   f"{fmt_interval(b.signed())} = {fmt_interval(gap)} ≠ 0",
+        extra=(a.level.evidence("current"), b.level.evidence("current")),
+    )
 
 
 def _abs(iv):
@@ -212,7 +213,7 @@ def fund_lists(facts: FactBase) -> list[tuple[Claim, dict[str, Claim], list[str]
     return out
 
 
-def fund_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def fund_parts(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """财政拨款 X，其中/包括 一般公共预算 A、政府性基金 B（、国有资本经营 C）: X = A + B + C when
     every fund is stated, or the missing one is stated absent; a partial list is partsum's."""
     absent = _absent_funds(facts)
@@ -221,21 +222,20 @@ def fund_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         for f in ("gov_fund", "soe"):
             if f in parts:
                 total = total + money(parts[f])
-        head.verified = True
-        for c in parts.values():
-            c.verified = True
-        if money(head).overlaps(total):
-            continue
         named = "＋".join(f"{_PART_NAMES[k]}{c.quote}" for k, c in parts.items())
         zero = "；文中写明无" + "、".join(_PART_NAMES[f] for f in missing) if missing else ""
-        yield Finding(
-            evidence=[head.evidence("total"), *[c.evidence("part") for c in parts.values()],
-                      *[absent[f].evidence("part") for f in missing if absent[f] is not None]],
+        yield Relation(
+            "sum_equal", Operand.of(head, "total"), tuple(Operand.of(c, "part") for c in parts.values()),
+            section=facts.sentence(head.sentence_id).section, derived=True,
             values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total),
                     "parts": named + zero},
-            stated=head.quote,
-            expected=fmt(total.mid),
+            expected_text=fmt(total.mid),  # the flag has always shown the sum's midpoint
             arithmetic=f"{named} = {fmt_interval(total)} ≠ {head.quote}{zero}",
-            derived=True,
-            section=facts.sentence(head.sentence_id).section,
+            # a fund stated absent by a printed 0 is shown, but not compared (it adds nothing)
+            extra=tuple(absent[f].evidence("part") for f in missing if absent[f] is not None),
         )
+
+
+KINDS = (Kind("fund_scopes", fund_scopes, NoParams,
+              frozenset({"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"})),
+         Kind("fund_parts", fund_parts, NoParams, frozenset({"subject", "total", "sum", "parts"})))

@@ -8,25 +8,28 @@ is no level, so a list headed by one is not judged and such parts are not added 
 from __future__ import annotations
 
 from collections import defaultdict
-
-import regex
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
-from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import money
-from auditor.claims.model import Claim
-from auditor.interval import interval_sum
+import regex
 from pydantic import Field
 
-from auditor.rules_model import IdentityItem, pattern_param, StrictModel
+from auditor.checks.facts import FactBase, fmt_interval
+from auditor.checks.kind import Kind
+from auditor.checks.kinds._common import money
+from auditor.checks.relation import Operand, Relation
+from auditor.claims.model import Claim
+from auditor.interval import interval_sum
+from auditor.rules_model import CheckRule, IdentityItem, NoParams, StrictModel, pattern_param
 
 
 class BreakdownParams(StrictModel):
     complete: str | None = pattern_param(None, "引出全部明细的词（具体情况如下、分别为）")
     partial: str | None = pattern_param(None, "引出部分明细的词（主要用于）")
     components: list[IdentityItem] = Field(default_factory=list)  # a total's named components
+
+
+PARTSUM_PLACEHOLDERS = frozenset({"subject", "total", "sum"})
+BREAKDOWN_PLACEHOLDERS = frozenset({"subject", "total", "sum", "marker", "relation"})
 
 
 def _bracketed(text: str, pos: int) -> bool:
@@ -43,7 +46,7 @@ def _outside_brackets(text: str, word: str) -> bool:
     return any(not _bracketed(text, m.start()) for m in regex.finditer(word, text))
 
 
-def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def partsum(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     groups: dict[int, list[Claim]] = defaultdict(list)
     for c in facts.claims:
         if c.head_id is not None:
@@ -66,25 +69,19 @@ def partsum(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             yield from _judge(part, inner)
 
 
-def _judge(head: Claim, parts: list[Claim]) -> Iterator[Finding]:
+def _judge(head: Claim, parts: list[Claim]) -> Iterator[Relation]:
     if len(parts) < 2 and not (parts and money(parts[0]).lo > money(head).hi):
         return  # one part below its total says nothing
+    yield _list_relation("sum_at_most", head, parts, {})
+
+
+def _list_relation(shape, head: Claim, parts: list[Claim], values: dict[str, str], **options) -> Relation:
+    """A total and the figures listed under it (其中 parts, breakdown items), in 万元."""
     total = interval_sum([money(p) for p in parts])
-    head.verified = True
-    for p in parts:
-        p.verified = True
-    if total.lo <= money(head).hi:
-        return
-    yield Finding(
-        evidence=[head.evidence("total"), *[p.evidence("part") for p in parts]],
-        values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total)},
-        stated=head.quote,
-        expected=f"≥{fmt_interval(total)}",
-        arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(total)} > {head.quote}",
-        section=head.section,
-        key=(head.id,),
-        derived=True,
-    )
+    return Relation(shape, Operand.of(head, "total"), tuple(Operand.of(p, "part") for p in parts),
+                    section=head.section, key=(head.id,), derived=True,
+                    values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total), **values},
+                    **options)
 
 
 # --- breakdowns: "本年收入X万元。具体情况如下：A…万元。B…万元。" --------------------------------
@@ -102,21 +99,23 @@ _ENUMERATOR = regex.compile(r"^\s*(?:(?P<pc>[（(][一二三四五六七八九�
 _ONLY_PUNCT = regex.compile(r"^[\s，,：:；;、]*$")
 
 
-def breakdown(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    for head, items, is_complete, marker in _breakdowns(rule, facts):
-        yield from _judge_breakdown(head, items, is_complete, marker)
+def breakdown(rule: CheckRule, params: BreakdownParams, facts: FactBase) -> Iterator[Relation]:
+    for head, items, is_complete, marker in _breakdowns(params, facts):
+        yield from _breakdown_relations(head, items, is_complete, marker)
 
 
 def breakdowns(rule: CheckRule, facts: FactBase) -> Iterator[tuple[Claim, list[Claim], bool]]:
     """(total, items, introduced as complete) for every breakdown (the accuracy bench reads them)."""
-    for head, items, is_complete, _ in _breakdowns(rule, facts):
+    params = rule.settings if isinstance(rule.settings, BreakdownParams) else \
+        BreakdownParams.model_validate(rule.params or {})
+    for head, items, is_complete, _ in _breakdowns(params, facts):
         yield head, items, is_complete
 
 
-def _breakdowns(rule: CheckRule, facts: FactBase) -> Iterator[tuple[Claim, list[Claim], bool, str]]:
-    complete = regex.compile(rule.params.get("complete") or r"具体情况如下|具体如下|具体为|分别为|构成如下")
-    partial = regex.compile(rule.params.get("partial") or r"主要用于|主要包括|主要是|主要有")
-    components = {c["total"]: set(c["parts"]) for c in rule.params.get("components", [])}
+def _breakdowns(params: BreakdownParams, facts: FactBase) -> Iterator[tuple[Claim, list[Claim], bool, str]]:
+    complete = regex.compile(params.complete or r"具体情况如下|具体如下|具体为|分别为|构成如下")
+    partial = regex.compile(params.partial or r"主要用于|主要包括|主要是|主要有")
+    components = {c.total: set(c.parts) for c in params.components}
     for s in facts.sentences:
         found = _marker(s.text, complete, partial)
         if found is None:
@@ -216,29 +215,21 @@ def _top_items(facts: FactBase, s, start: int) -> list[Claim] | None:
     return out
 
 
-def _judge_breakdown(head: Claim, items: list[Claim], is_complete: bool, marker: str) -> Iterator[Finding]:
-    total = interval_sum([money(p) for p in items])
-    head.verified = True
-    for p in items:
-        p.verified = True
-    whole = money(head)
-    if total.lo > whole.hi:
-        relation, severity, expected = "超过了合计", None, f"≥{fmt_interval(total)}"
-        sign = ">"
-    elif is_complete and total.hi < whole.lo:
-        relation, severity, expected = "少于合计（所列可能不全）", "warning", fmt_interval(total)
-        sign = "<"
-    else:
+def _breakdown_relations(head: Claim, items: list[Claim], is_complete: bool, marker: str
+                         ) -> Iterator[Relation]:
+    """Items never exceed their total (an error); a list introduced as complete that falls
+    short of it is a warning. Both relations share the head's key, so a list that exceeds
+    is reported once, by the first."""
+    yield _list_relation("sum_at_most", head, items, {"marker": marker, "relation": "超过了合计"})
+    if not is_complete:
         return
-    yield Finding(
-        evidence=[head.evidence("total"), *[p.evidence("part") for p in items]],
-        values={"subject": head.subject, "total": head.quote, "sum": fmt_interval(total),
-                "marker": marker, "relation": relation},
-        severity=severity,
-        stated=head.quote,
-        expected=expected,
-        arithmetic=" + ".join(p.quote for p in items) + f" = {fmt_interval(total)} {sign} {head.quote}",
-        section=head.section,
-        key=(head.id,),
-        derived=True,
-    )
+    total = fmt_interval(interval_sum([money(p) for p in items]))
+    # the evaluator writes ≠ for a sum_equal that fails; here it can only fail short (the
+    # sum_at_most above catches the excess), which the message says with <
+    yield _list_relation("sum_equal", head, items, {"marker": marker, "relation": "少于合计（所列可能不全）"},
+                         severity="warning",
+                         arithmetic=" + ".join(p.quote for p in items) + f" = {total} < {head.quote}")
+
+
+KINDS = (Kind("partsum", partsum, NoParams, PARTSUM_PLACEHOLDERS),
+         Kind("breakdown", breakdown, BreakdownParams, BREAKDOWN_PLACEHOLDERS))

@@ -12,29 +12,36 @@ from typing import Iterator
 
 import regex
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import RULE_TIMEOUT, Finding
-from auditor.checks.facts import FactBase, fmt_interval
-from auditor.claims.model import Claim
-from auditor.interval import interval_sum
 from pydantic import Field
 
-from auditor.rules_model import StrictModel, pattern_param
+from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.facts import FactBase, fmt_interval
+from auditor.checks.kind import Kind
+from auditor.checks.relation import Operand, Relation
+from auditor.claims.model import Claim
+from auditor.interval import interval_sum
+from auditor.rules_model import CheckRule, StrictModel, pattern_param
 
 
-class ScorePartsParams(StrictModel):
+class Params(StrictModel):
     total_pattern: str | None = pattern_param(None, "总分的引导词")
     part_pattern: str | None = pattern_param(None, "分项得分的引导词")
     weights_pattern: str | None = pattern_param(None, "表示分值（而非得分）的词")
     min_parts: int = Field(3, ge=1)
 
 
-def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
-    total_re = regex.compile(rule.params.get("total_pattern", "自评得分|总得分|综合得分|评价得分|总分"))
-    part_re = regex.compile(rule.params.get("part_pattern", "指标|方面"))
+ScorePartsParams = Params  # the name before issue 14
+
+
+def _pattern(value: str | None, default: str) -> regex.Pattern[str]:
+    return regex.compile(default if value is None else value)
+
+
+def score_parts(rule: CheckRule, params: Params, facts: FactBase) -> Iterator[Relation]:
+    total_re = _pattern(params.total_pattern, "自评得分|总得分|综合得分|评价得分|总分")
+    part_re = _pattern(params.part_pattern, "指标|方面")
     # "总分设置为100分：预算执行率10分、产出指标50分…" states weights, not scores
-    weights_re = regex.compile(rule.params.get("weights_pattern", "设置|设定|满分|分值|权重"))
-    min_parts = int(rule.params.get("min_parts", 3))
+    weights_re = _pattern(params.weights_pattern, "设置|设定|满分|分值|权重")
     scores = [c for c in facts.claims if c.kind == "score" and c.number.comparator is None]
     i = 0
     while i < len(scores):
@@ -50,23 +57,21 @@ def score_parts(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
                 parts.append(scores[j])
             j += 1
         i = j
-        if len(parts) < min_parts:
-            continue
-        s = interval_sum([p.interval for p in parts])
-        total.verified = True
-        for p in parts:
-            p.verified = True
-        if s.overlaps(total.interval):
-            continue
-        yield Finding(
-            evidence=[total.evidence("total"), *[p.evidence("part") for p in parts]],
-            values={"total": total.quote, "sum": fmt_interval(s, 0)},
-            stated=total.quote,
-            expected=fmt_interval(s, 2) + "分",
-            arithmetic=" + ".join(p.quote for p in parts) + f" = {fmt_interval(s, 2)}分 ≠ {total.quote}",
-            derived=True,
-            section=total.section,
-        )
+        if len(parts) >= params.min_parts:
+            yield _total_of_parts(total, parts)
+
+
+def _total_of_parts(total: Claim, parts: list[Claim]) -> Relation:
+    """The total score is the sum of the category scores (points, not 万元)."""
+    s = interval_sum([p.interval for p in parts])
+    return Relation("sum_equal", Operand.of(total, "total", total.interval),
+                    tuple(Operand.of(p, "part", p.interval) for p in parts),
+                    section=total.section, derived=True, unit="分",
+                    values={"total": total.quote, "sum": fmt_interval(s, 0)},
+                    expected_text=fmt_interval(s, 2) + "分")
+
+
+KINDS = (Kind("score_parts", score_parts, Params, frozenset({"total", "sum"})),)
 
 
 def _lead(facts: FactBase, claim: Claim) -> str:
