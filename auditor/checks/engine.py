@@ -14,7 +14,7 @@ from typing import Mapping
 
 from auditor.checks.evaluate import Verdict, evaluate
 from auditor.checks.facts import FactBase
-from auditor.checks.kind import Kind
+from auditor.checks.kind import RULE_TIMEOUT, Kind
 from auditor.checks.relation import Readings, Relation
 from auditor.model import Evidence, Flag
 from auditor.rulefile import stress_pattern
@@ -39,8 +39,6 @@ class Finding:
     weak: str | None = None  # why the kind's own reading of the relation is a guess (Chinese)
 
 
-# seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
-RULE_TIMEOUT = 0.5
 
 class _SafeDict(dict):
     def __missing__(self, key: str) -> str:

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 RelationsFn = Callable[[CheckRule, Any, "FactBase"], Iterable[Relation | Readings]]
 
+# seconds a pattern taken from a rule file may run on one text (rule files are untrusted)
+RULE_TIMEOUT = 0.5
+
 # what the engine adds to every kind's placeholders
 COMMON_PLACEHOLDERS = frozenset({"stated", "expected", "arithmetic"})
 

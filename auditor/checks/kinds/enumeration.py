@@ -12,7 +12,7 @@ from typing import Iterator
 
 import regex
 
-from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.kind import RULE_TIMEOUT
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import regex
 
-from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.kind import RULE_TIMEOUT
 from auditor.checks.facts import FactBase, fmt, in_wan
 from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim

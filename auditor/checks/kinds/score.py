@@ -14,7 +14,7 @@ import regex
 
 from pydantic import Field
 
-from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.kind import RULE_TIMEOUT
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kind import Kind
 from auditor.checks.relation import Operand, Relation

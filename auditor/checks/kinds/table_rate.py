@@ -15,7 +15,7 @@ from typing import Iterator
 import regex
 
 from auditor.rules_model import CheckRule
-from auditor.checks.engine import RULE_TIMEOUT
+from auditor.checks.kind import RULE_TIMEOUT
 from auditor.checks.evaluate import evaluate
 from auditor.checks.facts import FactBase, fmt
 from auditor.checks.relation import Operand, Relation
