@@ -19,13 +19,11 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, change, code_label, compare, enumeration, forms, funds,
+    from auditor.checks.kinds import (agree, blank_table, code_label, compare, enumeration, forms, funds,
                                       group_share, item_row, levels, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
-        ("change_rate", change.change_rate, NoParams, {"subject", "current", "delta", "base", "word"}),
-        ("change_direction", change.change_direction, NoParams, {"subject", "word_amount", "word_rate"}),
         ("share", share.share, NoParams, {"subject", "part", "whole", "whole_label"}),
         ("rate", rate.rate, NoParams, {"subject", "current", "budget"}),
         ("partsum", partsum.partsum, NoParams, {"subject", "total", "sum"}),
