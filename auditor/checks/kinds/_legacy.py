@@ -20,7 +20,7 @@ def _wrap(fn: Callable) -> Callable:
 
 def legacy_kinds() -> list[Kind]:
     from auditor.checks.kinds import (agree, blank_table, code_label, compare, enumeration, forms, funds,
-                                      group_share, item_row, levels, partsum, rate, score, share,
+                                      group_share, item_row, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
     table: list[tuple[str, Callable, Any, set[str]]] = [
@@ -36,10 +36,6 @@ def legacy_kinds() -> list[Kind]:
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
-        ("change_levels", levels.change_levels, NoParams, {"subject", "current", "base", "word", "sign_note"}),
-        ("change_exceeds_level", levels.change_exceeds_level, NoParams, {"subject", "current", "delta", "base"}),
-        ("change_zero_base", levels.change_zero_base, NoParams, {"subject", "current", "basis"}),
-        ("change_flat_levels", levels.flat_against_levels, NoParams, {"subject", "current", "base"}),
         ("compare_budget", compare.compare_budget, NoParams, {"subject", "current", "budget", "phrase"}),
         ("fund_scopes", funds.fund_scopes, NoParams,
          {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
