@@ -19,7 +19,7 @@ def _wrap(fn: Callable) -> Callable:
 
 
 def legacy_kinds() -> list[Kind]:
-    from auditor.checks.kinds import (agree, blank_table, code_label, compare, enumeration, forms, funds,
+    from auditor.checks.kinds import (agree, blank_table, code_label, enumeration, forms, funds,
                                       group_share, item_row, partsum, rate, score, share,
                                       table_rate, table_sum, year)
 
@@ -36,7 +36,6 @@ def legacy_kinds() -> list[Kind]:
         ("table_rate", table_rate.table_rate, table_rate.TableRateParams, {"subject", "table", "reason"}),
         ("enumeration", enumeration.enumeration, enumeration.EnumerationParams, {"total", "sum", "verb", "subject"}),
         ("form_link", forms.form_link, forms.FormLinkParams, {"what", "form_line"}),
-        ("compare_budget", compare.compare_budget, NoParams, {"subject", "current", "budget", "phrase"}),
         ("fund_scopes", funds.fund_scopes, NoParams,
          {"subject", "other_subject", "level", "other", "scope", "other_scope", "gap"}),
         ("fund_parts", funds.fund_parts, NoParams, {"subject", "total", "sum", "parts"}),

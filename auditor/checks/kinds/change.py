@@ -49,10 +49,9 @@ def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, list[Claim]]:
 
 
 def change_rate(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Readings]:
-    """Δ ÷ (本年 − Δ) against the stated rate, one reading per candidate 本年数.
-
-    The rate and the 增减额 are compared whatever the reading (`always`); a 本年数 only
-    when its reading holds, or, when none does, the first one (the one reported)."""
+    # (no docstring: `auditor rules show` prints the module's.) One reading per candidate
+    # 本年数; the rate and the 增减额 are compared whatever the reading (`always`), a 本年数
+    # only when its reading holds, or, when none does, the first one (the one reported).
     for rate in facts.claims:
         if rate.kind != "change_rate" or rate.direction is None:
             continue
@@ -85,10 +84,9 @@ def _rate_reading(rate: Claim, delta: Claim, current: Claim) -> Relation:
 
 
 def change_direction(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
-    """增加 A万元 followed by 下降 B%: the two words of one change must agree.
-
-    A judgement about words, not figures: the contradiction is observed, and only then are
-    the two claims compared."""
+    """增加 A万元 followed by 下降 B%: the two words of one change must agree."""
+    # a judgement about words, not figures: the contradiction is observed, and only then
+    # are the two claims compared
     for rate in facts.claims:
         if rate.kind != "change_rate" or rate.direction is None:
             continue

@@ -151,10 +151,9 @@ def _levels_relation(c: Claim, lv: Levels) -> Relation:
 
 
 def change_exceeds_level(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
-    """增加 Δ with a current level below Δ: the 上年 figure would be negative.
-
-    Δ ≤ 本年, written −本年 ≤ −Δ (sum_at_most bounds its operands by the stated figure,
-    and the figure under test here is the 增加额, the smaller side)."""
+    """增加 Δ with a current level below Δ: the 上年 figure would be negative."""
+    # Δ ≤ 本年, written −本年 ≤ −Δ: sum_at_most bounds its operands by the stated figure,
+    # and the figure under test here is the 增加额, the smaller side
     for d in facts.claims:
         if d.kind != "change_amount" or d.direction != 1:
             continue
@@ -188,8 +187,8 @@ def change_zero_base(rule: CheckRule, params: NoParams, facts: FactBase) -> Iter
     """增长100% from a zero 上年: the template's convention for "new", named in a note.
 
     The shipped rule is `info`: the reader keys of the seeds treat the convention as no
-    error, and a warning there would count as a false alarm; a configuration can raise it.
-    No arithmetic decides it (the rate is undefined): the kind observes the zero base."""
+    error, and a warning there would count as a false alarm; a configuration can raise it."""
+    # no arithmetic decides it (the rate is undefined): the kind observes the zero base
     for r in facts.claims:
         if r.kind != "change_rate" or r.direction != 1 or r.value == 0:
             continue
