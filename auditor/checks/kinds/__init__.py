@@ -42,8 +42,4 @@ def registry() -> Mapping[str, Kind]:
             if kind.name in found:
                 raise RuntimeError(f"check kind {kind.name} is defined twice ({module.__name__})")
             found[kind.name] = kind
-    from auditor.checks.kinds._legacy import legacy_kinds  # TRANSITION (issue 14)
-
-    for kind in legacy_kinds():
-        found.setdefault(kind.name, kind)
     return MappingProxyType(found)

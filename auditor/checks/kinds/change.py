@@ -7,16 +7,16 @@ wording for no change.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import (HUNDRED, before_in_sentence, magnitude, money, ratio, same_subject, show,
-                                          truncation_fits)
+from auditor.checks.kind import Kind
+from auditor.checks.kinds._common import before_in_sentence, money, ratio, same_subject, show
+from auditor.checks.relation import Operand, Readings, Relation
 from auditor.claims.model import Claim
-from auditor.interval import Interval
-
+from auditor.rules_model import CheckRule, NoParams
 
 
 def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, list[Claim]]:
@@ -48,7 +48,10 @@ def _context(facts: FactBase, rate: Claim) -> tuple[Claim | None, list[Claim]]:
     return delta, []
 
 
-def change_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def change_rate(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Readings]:
+    # (no docstring: `auditor rules show` prints the module's.) One reading per candidate
+    # 本年数; the rate and the 增减额 are compared whatever the reading (`always`), a 本年数
+    # only when its reading holds, or, when none does, the first one (the one reported).
     for rate in facts.claims:
         if rate.kind != "change_rate" or rate.direction is None:
             continue
@@ -57,36 +60,33 @@ def change_rate(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             continue
         if delta.direction != rate.direction and delta.direction != 0 and rate.direction != 0:
             continue  # the words disagree: change_direction reports it
-        sign = delta.direction or rate.direction
-        d = money(delta).scale(sign if sign else 1)
-        stated = rate.interval.scale(sign if sign else 1) if rate.value >= 0 else rate.interval
-        rate.verified = delta.verified = True
-        verdicts = [_expected(money(c) - d, d) for c in currents]
-        if any(e is None or stated.overlaps(e) for e in verdicts):
-            for c, e in zip(currents, verdicts):
-                c.verified = c.verified or (e is not None and stated.overlaps(e))
-            continue  # a zero base proves nothing; one reading that holds is enough
-        current, expected = currents[0], verdicts[0]
-        current.verified = True
-        base = money(current) - d
-        severity = "warning" if truncation_fits(rate, expected) else None
-        yield Finding(
-            evidence=[rate.evidence("stated"), delta.evidence("change"), current.evidence("current")],
-            values={"subject": rate.subject or current.subject, "current": current.quote,
-                    "delta": delta.quote, "base": fmt_interval(base), "word": rate.direction_word or ""},
-            severity=severity,
-            stated=rate.quote,
-            expected=show(ratio(money(delta).mid, money(current).mid - sign * money(delta).mid),
-                          rate.number.decimals) + "%",
-            arithmetic=f"{delta.quote} ÷ ({current.quote} {'−' if sign >= 0 else '+'} {delta.quote})"
-                       f" = {fmt_interval(magnitude(expected))}%",
-            derived=True,
-            section=rate.section,
-        )
+        yield Readings(tuple(_rate_reading(rate, delta, c) for c in currents), (rate.id, delta.id))
 
 
-def change_direction(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def _rate_reading(rate: Claim, delta: Claim, current: Claim) -> Relation:
+    """stated rate = Δ ÷ (本年 − Δ) × 100, with Δ and the rate signed by their words."""
+    sign = delta.direction or rate.direction
+    s = Decimal(sign if sign else 1)
+    d = money(delta).scale(s)
+    stated = rate.interval.scale(s) if rate.value >= 0 else rate.interval
+    # Δ stands in the numerator and, once more, in the base: it is quoted (as evidence) once
+    again = replace(Operand.of(delta, "change", money(delta), sign=-int(s), place="den"), evidence=None)
+    expected_text = None
+    if not sign:  # 持平 on both sides: the base shown is the 本年数 itself
+        expected_text = show(ratio(money(delta).mid, money(current).mid), rate.number.decimals) + "%"
+    return Relation(
+        "ratio_equal", Operand.of(rate, "stated", stated),
+        (Operand.of(delta, "change", d, place="num"), Operand.of(current, "current", place="den"), again),
+        section=rate.section, derived=True, percent=True, show_magnitude=True, expected_text=expected_text,
+        values={"subject": rate.subject or current.subject, "current": current.quote, "delta": delta.quote,
+                "base": fmt_interval(money(current) - d), "word": rate.direction_word or ""},
+    )
+
+
+def change_direction(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """增加 A万元 followed by 下降 B%: the two words of one change must agree."""
+    # a judgement about words, not figures: the contradiction is observed, and only then
+    # are the two claims compared
     for rate in facts.claims:
         if rate.kind != "change_rate" or rate.direction is None:
             continue
@@ -95,23 +95,21 @@ def change_direction(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             continue
         flat_vs_move = (delta.direction == 0) != (rate.direction == 0)
         if delta.direction * rate.direction < 0 or (flat_vs_move and _nonzero(delta, rate)):
-            rate.verified = delta.verified = True
-            yield Finding(
-                evidence=[rate.evidence("stated"), delta.evidence("change")],
+            yield Relation(
+                "observed", Operand.of(rate, "stated", rate.interval), (Operand.of(delta, "change"),),
+                section=rate.section, derived=False,
                 values={"subject": rate.subject, "word_amount": delta.direction_word or "",
                         "word_rate": rate.direction_word or ""},
-                stated=f"{delta.direction_word}{delta.quote}，{rate.direction_word}{rate.quote}",
-                derived=False,
-                section=rate.section,
+                stated_text=f"{delta.direction_word}{delta.quote}，{rate.direction_word}{rate.quote}",
             )
 
 
-def _expected(base: Interval, d: Interval) -> Interval | None:
-    """The rate in % that Δ over the base gives; None for a base that may be zero."""
-    if base.lo <= 0:
-        return None  # zero (or unknowable) base: 增长100% is the template's way to say "new"
-    q = d / base
-    return q * HUNDRED if q is not None else None
+KINDS = (
+    Kind("change_rate", change_rate, NoParams, frozenset({"subject", "current", "delta", "base", "word"}),
+         "A change rate follows from the amounts: Δ ÷ (本年 − Δ)."),
+    Kind("change_direction", change_direction, NoParams, frozenset({"subject", "word_amount", "word_rate"}),
+         "The words of one change (增加 … 下降) agree."),
+)
 
 
 def _nonzero(*claims: Claim) -> bool:

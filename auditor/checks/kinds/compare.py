@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
 from auditor.checks.kinds._common import money
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim, Sentence
 from auditor.model import Evidence
+from auditor.rules_model import CheckRule, NoParams
 
 _WORDS = {"大于": 1, "高于": 1, "超过": 1, "多于": 1, "小于": -1, "低于": -1, "少于": -1,
           "等于": 0, "持平": 0, "一致": 0, "相同": 0, "相等": 0}
@@ -72,29 +72,41 @@ def _holds(word: int, final: Claim, budget: Claim) -> bool:
     return f.hi > b.lo if word > 0 else f.lo < b.hi
 
 
-def compare_budget(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+# the word a comparison names, whichever synonym is printed (大于 for 高于, 等于 for 持平 …)
+_LABELS = {1: "大于", -1: "小于", 0: "等于"}
+
+PLACEHOLDERS = {"subject", "current", "budget", "phrase"}
+
+
+def relations(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
+    # (no docstring: `auditor rules show` prints the module's.) The printed word (label_is)
+    # against the words the two figures allow. Which words those are is the rounding
+    # judgement of `_holds` (a strict order with "printed equal" as its own case, which no
+    # arithmetic shape says); as labels, the relation holds, fails and verifies its figures
+    # like any other.
     for s in facts.sentences:
         for m in _COMPARE.finditer(s.text):
             printed = m.group("w1") or m.group("w2")
             qualifier = m.group("q1") or m.group("q2")
-            word = _WORDS[printed]
             pair = _figures(facts, s, m.start(), _ROLES[qualifier])
             if pair is None:
                 continue
             final, budget = pair
-            final.verified = budget.verified = True
-            if _holds(word, final, budget):
-                continue
             diff = money(final) - money(budget)
             actual = "等于" if diff.contains_zero() else ("大于" if diff.lo > 0 else "小于")
-            yield Finding(
-                evidence=[*_phrase(facts, s, m), final.evidence("current"), budget.evidence("budget")],
+            allowed = tuple(Operand.labelled(label, "allowed") for w, label in _LABELS.items()
+                            if _holds(w, final, budget))
+            phrase = _phrase(facts, s, m)
+            yield Relation(
+                "label_is", Operand.labelled(_LABELS[_WORDS[printed]], "stated", phrase[0] if phrase else None),
+                (Operand.of(final, "current"), Operand.of(budget, "budget"), *allowed),
+                section=s.section, key=(s.id, m.start()), derived=False,
                 values={"subject": final.subject or budget.subject, "current": final.quote,
                         "budget": budget.quote, "phrase": m.group(0)},
-                stated=m.group(0),
-                expected=f"决算数{actual}预算数",
+                stated_text=m.group(0),
+                expected_text=f"决算数{actual}预算数",
                 arithmetic=f"{final.quote} − {budget.quote} = {fmt_interval(diff)}",
-                derived=False,
-                section=s.section,
-                key=(s.id, m.start()),
             )
+
+
+NAME = "compare_budget"

@@ -15,16 +15,17 @@ sentences), and both must name the same subject, or the 上年 one none of its o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterator
 
-from auditor.rules_model import CheckRule
-from auditor.checks.engine import Finding
 from auditor.checks.facts import FactBase, fmt_interval
-from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, same_subject, show, truncation_fits
+from auditor.checks.kind import Kind
+from auditor.checks.kinds._common import HUNDRED, before_in_sentence, money, ratio, same_subject, show
+from auditor.checks.relation import Operand, Relation
 from auditor.claims.model import Claim
 from auditor.interval import Interval
+from auditor.rules_model import CheckRule, NoParams
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
 # subjects that only say "last year" and name nothing of their own ("上年为100万元")
@@ -97,7 +98,7 @@ def _has_delta(facts: FactBase, rate: Claim) -> bool:
     return any(c.kind == "change_amount" for c in before_in_sentence(facts, rate, ("change_amount",)))
 
 
-def change_levels(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def change_levels(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """增减率 or 增减额 against (本年 − 上年) of the levels the sentence states."""
     for c in facts.claims:
         if c.kind not in ("change_rate", "change_amount") or c.direction is None or c.direction == 0:
@@ -107,42 +108,52 @@ def change_levels(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         lv = levels_before(facts, c)
         if lv is None:
             continue
-        cur, base = money(lv.current), money(lv.base)
-        diff = cur - base
-        printed = c.interval if c.kind == "change_rate" else money(c)
-        stated = printed.scale(Decimal(c.direction)) if c.value >= 0 else printed
-        if c.kind == "change_rate":
-            if base.lo <= 0:
-                continue  # a zero base: change.zero_base says what 100% means there
-            expected = (diff / base) * HUNDRED  # type: ignore[operator]
-            unit, formula = "%", f"({lv.current.quote} − {lv.base.quote}) ÷ {lv.base.quote}"
-            shown = show(ratio(cur.mid - base.mid, base.mid), c.number.decimals)
-        else:
-            expected = diff
-            unit, formula = "万元", f"{lv.current.quote} − {lv.base.quote}"
-            shown = show(cur.mid - base.mid, 2)
-        c.verified = lv.current.verified = lv.base.verified = True
-        if stated.overlaps(expected):
-            continue
-        wrong_sign = stated.overlaps(-expected)
-        word = ("增" if cur.mid > base.mid else "减") if wrong_sign else ""
-        yield Finding(
-            evidence=[c.evidence("stated"), lv.current.evidence("current"), lv.base.evidence("base")],
-            values={"subject": c.subject or lv.current.subject, "current": lv.current.quote,
-                    "base": lv.base.quote, "word": c.direction_word or "",
-                    "sign_note": f"（数值相符而方向相反，应为{word}）" if wrong_sign else ""},
-            severity="warning" if c.kind == "change_rate" and truncation_fits(c, expected) else None,
-            stated=f"{c.direction_word or ''}{c.quote}",
-            expected=(("增长" if cur.mid > base.mid else "下降") if c.kind == "change_rate" else
-                      ("增加" if cur.mid > base.mid else "减少")) + shown + unit,
-            arithmetic=f"{formula} = {fmt_interval(expected)}{unit}",
-            derived=True,
-            section=c.section,
-        )
+        if c.kind == "change_rate" and money(lv.base).lo <= 0:
+            continue  # a zero base: change.zero_base says what 100% means there
+        yield _levels_relation(c, lv)
 
 
-def change_exceeds_level(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def _levels_relation(c: Claim, lv: Levels) -> Relation:
+    """stated = (本年 − 上年) ÷ 上年 × 100 for a rate, stated = 本年 − 上年 for an amount.
+
+    The flag names the direction the levels give ("应为下降20.00%") and notes a figure that
+    fits once its sign is turned: both need the expected interval, so the kind states the
+    texts and the evaluator only decides."""
+    cur, base = money(lv.current), money(lv.base)
+    diff = cur - base
+    printed = c.interval if c.kind == "change_rate" else money(c)
+    stated = printed.scale(Decimal(c.direction)) if c.value >= 0 else printed
+    current, before = Operand.of(lv.current, "current"), Operand.of(lv.base, "base", sign=-1)
+    if c.kind == "change_rate":
+        expected = (diff / base) * HUNDRED  # type: ignore[operator]  # base > 0: checked by the caller
+        unit, formula = "%", f"({lv.current.quote} − {lv.base.quote}) ÷ {lv.base.quote}"
+        words, shown = ("增长", "下降"), show(ratio(cur.mid - base.mid, base.mid), c.number.decimals)
+        # 上年 is quoted once (as the subtrahend); its print as the divisor is no other evidence
+        over = replace(Operand.of(lv.base, "base", place="den"), evidence=None)
+        shape, operands = "ratio_equal", (replace(current, place="num"), replace(before, place="num"), over)
+    else:
+        expected = diff
+        unit, formula = "万元", f"{lv.current.quote} − {lv.base.quote}"
+        words, shown = ("增加", "减少"), show(cur.mid - base.mid, 2)
+        shape, operands = "equal", (current, before)
+    wrong_sign = stated.overlaps(-expected)
+    word = ("增" if cur.mid > base.mid else "减") if wrong_sign else ""
+    return Relation(
+        shape, Operand.of(c, "stated", stated), operands, section=c.section, derived=True,
+        percent=c.kind == "change_rate", truncation=c.kind == "change_rate",
+        values={"subject": c.subject or lv.current.subject, "current": lv.current.quote,
+                "base": lv.base.quote, "word": c.direction_word or "",
+                "sign_note": f"（数值相符而方向相反，应为{word}）" if wrong_sign else ""},
+        stated_text=f"{c.direction_word or ''}{c.quote}",
+        expected_text=words[0 if cur.mid > base.mid else 1] + shown + unit,
+        arithmetic=f"{formula} = {fmt_interval(expected)}{unit}",
+    )
+
+
+def change_exceeds_level(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """增加 Δ with a current level below Δ: the 上年 figure would be negative."""
+    # Δ ≤ 本年, written −本年 ≤ −Δ: sum_at_most bounds its operands by the stated figure,
+    # and the figure under test here is the 增加额, the smaller side
     for d in facts.claims:
         if d.kind != "change_amount" or d.direction != 1:
             continue
@@ -150,18 +161,14 @@ def change_exceeds_level(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
         if current is None:
             continue
         base = money(current) - money(d)
-        current.verified = d.verified = True
-        if base.hi >= 0:
-            continue
-        yield Finding(
-            evidence=[d.evidence("stated"), current.evidence("current")],
+        yield Relation(
+            "sum_at_most", Operand.of(d, "stated", -money(d)), (Operand.of(current, "current", -money(current)),),
+            section=d.section, derived=True,
             values={"subject": d.subject or current.subject, "current": current.quote, "delta": d.quote,
                     "base": fmt_interval(base)},
-            stated=f"{d.direction_word or ''}{d.quote}",
-            expected=f"不超过{current.quote}",
+            stated_text=f"{d.direction_word or ''}{d.quote}",
+            expected_text=f"不超过{current.quote}",
             arithmetic=f"上年数 = {current.quote} − {d.quote} = {fmt_interval(base)} < 0",
-            derived=True,
-            section=d.section,
         )
 
 
@@ -176,42 +183,47 @@ def _current_of(facts: FactBase, d: Claim) -> Claim | None:
     return c
 
 
-def change_zero_base(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def change_zero_base(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """增长100% from a zero 上年: the template's convention for "new", named in a note.
 
     The shipped rule is `info`: the reader keys of the seeds treat the convention as no
     error, and a warning there would count as a false alarm; a configuration can raise it."""
+    # no arithmetic decides it (the rate is undefined): the kind observes the zero base
     for r in facts.claims:
         if r.kind != "change_rate" or r.direction != 1 or r.value == 0:
             continue
-        lv = levels_before(facts, r)
-        if lv is not None and not _has_delta(facts, r):
-            if lv.base.value != 0 or money(lv.current).hi <= 0:
-                continue
-            basis = f"上年数{lv.base.quote}"
-            current = lv.current
-        else:
-            delta = next((c for c in reversed(before_in_sentence(facts, r, ("change_amount",)))), None)
-            current = _current_of(facts, delta) if delta is not None else None
-            if delta is None or current is None or delta.direction != 1:
-                continue
-            if not (money(current) - money(delta)).contains_zero() or money(current).hi <= 0:
-                continue  # the base is surely not zero (change_rate checks it), or nothing is new
-            basis = f"增加额{delta.quote}等于本年数{current.quote}，上年数为0"
-        r.verified = current.verified = True
-        yield Finding(
-            # only the rate: a note must not hide the amounts from the accuracy bench's plants
-            evidence=[r.evidence("stated")],
+        found = _zero_base(facts, r)
+        if found is None:
+            continue
+        current, basis = found
+        yield Relation(
+            # only the rate as evidence: a note must not hide the amounts from the accuracy bench's plants
+            "observed", Operand.of(r, "stated", r.interval), section=r.section, derived=True,
+            verifies=(r.id, current.id),
             values={"subject": r.subject or current.subject, "current": current.quote, "basis": basis},
-            stated=f"{r.direction_word or ''}{r.quote}",
-            expected="无法计算（上年为0）",
+            stated_text=f"{r.direction_word or ''}{r.quote}",
+            expected_text="无法计算（上年为0）",
             arithmetic=f"{basis}：增幅 = 增加额 ÷ 0，没有定义",
-            derived=True,
-            section=r.section,
         )
 
 
-def flat_against_levels(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
+def _zero_base(facts: FactBase, r: Claim) -> tuple[Claim, str] | None:
+    """(本年 amount, how the 上年 figure is known to be zero) for a stated growth rate."""
+    lv = levels_before(facts, r)
+    if lv is not None and not _has_delta(facts, r):
+        if lv.base.value != 0 or money(lv.current).hi <= 0:
+            return None
+        return lv.current, f"上年数{lv.base.quote}"
+    delta = next((c for c in reversed(before_in_sentence(facts, r, ("change_amount",)))), None)
+    current = _current_of(facts, delta) if delta is not None else None
+    if delta is None or current is None or delta.direction != 1:
+        return None
+    if not (money(current) - money(delta)).contains_zero() or money(current).hi <= 0:
+        return None  # the base is surely not zero (change_rate checks it), or nothing is new
+    return current, f"增加额{delta.quote}等于本年数{current.quote}，上年数为0"
+
+
+def flat_against_levels(rule: CheckRule, params: NoParams, facts: FactBase) -> Iterator[Relation]:
     """"与上年持平" after two levels of the same subject that differ beyond rounding."""
     for s in facts.sentences:
         for m in _FLAT.finditer(s.text):
@@ -221,20 +233,15 @@ def flat_against_levels(rule: CheckRule, facts: FactBase) -> Iterator[Finding]:
             lv = levels_before(facts, _Probe(s.id, m.start()))  # type: ignore[arg-type]
             if lv is None:
                 continue
-            cur, base = money(lv.current), money(lv.base)
-            lv.current.verified = lv.base.verified = True
-            if cur.overlaps(base):
-                continue
-            diff = cur - base
-            yield Finding(
-                evidence=[lv.current.evidence("current"), lv.base.evidence("base")],
+            diff = money(lv.current) - money(lv.base)
+            yield Relation(
+                "equal", Operand.of(lv.current, "current"), (Operand.of(lv.base, "base"),),
+                section=s.section, derived=True,
                 values={"subject": lv.current.subject, "current": lv.current.quote, "base": lv.base.quote},
-                stated="持平",
-                expected=("增加" if diff.lo > 0 else "减少") + fmt_interval(
+                stated_text="持平",
+                expected_text=("增加" if diff.lo > 0 else "减少") + fmt_interval(
                     Interval(min(abs(diff.lo), abs(diff.hi)), max(abs(diff.lo), abs(diff.hi)))),
                 arithmetic=f"{lv.current.quote} − {lv.base.quote} = {fmt_interval(diff)} ≠ 0",
-                derived=True,
-                section=s.section,
             )
 
 
@@ -248,3 +255,16 @@ class _Probe:
     @property
     def number(self) -> "_Probe":
         return self
+
+
+KINDS = (
+    Kind("change_levels", change_levels, NoParams,
+         frozenset({"subject", "current", "base", "word", "sign_note"}),
+         "A change follows from the two levels its sentence states."),
+    Kind("change_exceeds_level", change_exceeds_level, NoParams, frozenset({"subject", "current", "delta", "base"}),
+         "An increase is no larger than the current level."),
+    Kind("change_zero_base", change_zero_base, NoParams, frozenset({"subject", "current", "basis"}),
+         "Growth from a zero 上年 is a convention, named in a note."),
+    Kind("change_flat_levels", flat_against_levels, NoParams, frozenset({"subject", "current", "base"}),
+         "持平 between two levels that are equal within rounding."),
+)
