@@ -380,10 +380,7 @@ def _compare_sites(doc: str, facts: FactBase, held: list[Relation], rels: list[R
         if r.holds(view) is not False:
             skips.add("compare_words", "the flipped word still fits (printed equal)")
             continue
-        s = facts.sentence(r.data["sentence"])
-        lo, hi = r.data["span"]
-        start = s.location.start + lo
-        line = s.location.line
-        out.append(Site(doc, "compare_words", line, start, start + (hi - lo), printed, new, start,
-                        start + (hi - lo), ["compare"], f"{final.subject}: {printed} → {new}"))
+        start, end, line = r.data["start"], r.data["end"], r.data["line"]
+        out.append(Site(doc, "compare_words", line, start, end, printed, new, start, end, ["compare"],
+                        f"{final.subject}: {printed} → {new}"))
     return out

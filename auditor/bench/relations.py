@@ -1,11 +1,21 @@
-"""The bench's own oracle: the relations a claim takes part in, evaluated on intervals.
+"""The bench's own oracle: the relations the checks judge, evaluated with the bench's arithmetic.
 
 The accuracy bench plants a contradiction only where it can show, with its own
 arithmetic, that the original relation holds and that the mutated figure breaks
-it beyond rounding. The relations are found from the claims' structure (same
-sentence, 其中 heads, concepts, the catalogue's identities and score patterns),
-so the bench covers what the auditor claims to handle; the arithmetic here is
-independent of the check kinds, so a kind that stops catching shows as "missed".
+it beyond rounding. Which claims are related is read from the check kinds
+themselves: for each check rule of the catalogue, `relations(rule, params, facts)`
+gives the kind's Relation / Readings objects, whose operands name the claims, their
+roles and places; the bench takes the members from those (see `_READERS`). So the
+bench plants exactly where a check looks, and discovery is written once.
+
+The arithmetic is not the kind's and not the evaluator's: the `_EVAL` functions below
+recompute every relation over a `View` of the claims' intervals, so a kind (or the
+evaluator) that stops catching a contradiction it reads still shows as "missed". A
+kind that stops *reading* a relation shows as fewer plants instead: compare the
+planted counts with the baseline too. Relations that carry no arithmetic the bench
+evaluates (observed facts, labels such as 科目编码 names) are not read, except the
+two whose words the bench does judge: a change's two direction words, and the
+决算/预算 comparison word against its two figures.
 
 A `View` gives each claim's interval (and direction), with overrides for the
 mutated claim: its interval is widened by a margin of several units in the last
@@ -14,22 +24,18 @@ printed place, so "broken" means broken even if the print were that far off.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable, Iterable, Iterator
 
-import regex
-
-from auditor.rules_model import Catalogue
 from auditor.checks.facts import FactBase
-from auditor.claims.model import Claim, Sentence
+from auditor.checks.kinds import registry
+from auditor.checks.relation import Operand, Readings
+from auditor.checks.relation import Relation as KindRelation
+from auditor.claims.model import Claim
 from auditor.claims.numbers import MONEY_UNITS
 from auditor.interval import Interval, interval_sum
-# the checks' own readings of a 其中 list, a share's denominator and a rate's amounts
-from auditor.checks.kinds.partsum import _bracketed, _outside_brackets
-from auditor.checks.kinds.rate import _BUDGET_ROLES
-from auditor.checks.kinds.rate import _amounts as _rate_amounts
-from auditor.checks.kinds.share import _whole
+from auditor.rules_model import Catalogue
 
 _TO_WAN = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 _HUNDRED = Decimal(100)
@@ -62,8 +68,8 @@ class View:
 
 @dataclass
 class Relation:
-    kind: str  # change, direction, share, rate, partsum, score, agree, identity
-    members: tuple[int, ...]  # claim ids
+    kind: str  # the bench's name for the arithmetic: a key of _EVAL
+    members: tuple[int, ...]  # claim ids, in the order the evaluator below reads them
     data: dict = field(default_factory=dict)
 
     def holds(self, view: View) -> bool | None:
@@ -78,22 +84,34 @@ def _claims(rel: Relation, view: View) -> list[Claim]:
     return [view.claims[i] for i in rel.members]
 
 
+def _any_reading(results: Iterable[bool | None]) -> bool | None:
+    """Several readings of one statement (as the checks' Readings): it holds when one holds,
+    proves nothing when one proves nothing, and is broken only when every reading is."""
+    results = list(results)
+    if any(r is True for r in results):
+        return True
+    return None if any(r is None for r in results) else False
+
+
 def _change(rel: Relation, view: View) -> bool | None:
-    rate, delta, current = _claims(rel, view)
+    """rate = Δ ÷ (本年 − Δ), for any of the candidate 本年 amounts (members[2:])."""
+    rate, delta, *currents = _claims(rel, view)
     dr, dd = view.direction(rate), view.direction(delta)
     if not dr or not dd:
         return None
     if dr != dd:
         return False
     d = view.iv(delta).scale(Decimal(dd))
-    base = view.iv(current) - d
+    stated = view.iv(rate).scale(Decimal(dr))
+    return _any_reading(_change_reading(stated, d, view.iv(c)) for c in currents)
+
+
+def _change_reading(stated: Interval, d: Interval, current: Interval) -> bool | None:
+    base = current - d
     if base.lo <= 0:
         return None
     expected = d / base
-    if expected is None:
-        return None
-    stated = view.iv(rate).scale(Decimal(dr))
-    return stated.overlaps(expected.scale(_HUNDRED))
+    return None if expected is None else stated.overlaps(expected.scale(_HUNDRED))
 
 
 def _direction(rel: Relation, view: View) -> bool | None:
@@ -106,11 +124,7 @@ def _direction(rel: Relation, view: View) -> bool | None:
 
 def _share(rel: Relation, view: View) -> bool | None:
     s, part, whole = _claims(rel, view)
-    w = view.iv(whole)
-    if w.lo <= 0:
-        return None
-    expected = view.iv(part) / w
-    return None if expected is None else view.iv(s).overlaps(expected.scale(_HUNDRED))
+    return _share_of(view.iv(s), view.iv(part), view.iv(whole))
 
 
 def _rate(rel: Relation, view: View) -> bool | None:
@@ -187,13 +201,23 @@ def _fund_change(rel: Relation, view: View) -> bool | None:
 
 
 def _group_share(rel: Relation, view: View) -> bool | None:
-    """A share of a group's whole: the whole is a table figure (fixed) or the sum of the components."""
-    s, part, *components = _claims(rel, view)
-    whole = rel.data.get("whole") or interval_sum([view.iv(c) for c in components])
+    """A share of a group's whole that no claim states (data["whole"], in 万元).
+
+    The kind's relation does not say whether that whole was read from a table (fixed) or
+    summed from the components, the part among them (moving with it); a plant must break
+    both readings."""
+    s, part = _claims(rel, view)
+    p, before = view.iv(part), View(view.claims).iv(part)
+    fixed: Interval = rel.data["whole"]
+    summed = Interval(fixed.lo + p.lo - before.lo, fixed.hi + p.hi - before.hi)
+    return _any_reading(_share_of(view.iv(s), p, whole) for whole in (fixed, summed))
+
+
+def _share_of(stated: Interval, part: Interval, whole: Interval) -> bool | None:
     if whole.lo <= 0:
         return None
-    expected = view.iv(part) / whole
-    return None if expected is None else view.iv(s).overlaps(expected.scale(_HUNDRED))
+    expected = part / whole
+    return None if expected is None else stated.overlaps(expected.scale(_HUNDRED))
 
 
 def _breakdown(rel: Relation, view: View) -> bool | None:
@@ -211,180 +235,185 @@ _EVAL = {"change": _change, "direction": _direction, "share": _share, "rate": _r
          "group_share": _group_share, "breakdown": _breakdown}
 
 
-# -- discovery ------------------------------------------------------------------------
+# -- discovery: the kinds' own relations ------------------------------------------------
 
-def _before(s: Sentence, c: Claim, kinds: tuple[str, ...]) -> list[Claim]:
-    return [x for x in s.claims if x.number.start < c.number.start and x.kind in kinds]
-
-
-def _related(a: Claim, b: Claim) -> bool:
-    if a.concept and b.concept:
-        return a.concept == b.concept
-    return True
+Reader = Callable[[object, FactBase], Iterator[Relation]]
 
 
 def find_relations(facts: FactBase, catalogue: Catalogue) -> list[Relation]:
-    """Every relation among the claims that the bench knows how to evaluate."""
-    claims, sentences = facts.claims, facts.sentences
-    out: list[Relation] = []
-    for c in claims:
-        if c.source != "narrative":
-            continue  # table facts have no sentence; they take part only in agree and identity
-        s = sentences[c.sentence_id]
-        if c.kind == "change_rate" and c.direction:
-            prior = _before(s, c, ("change_amount", "change_rate", "amount"))
-            delta = None
-            for p in reversed(prior):
-                if p.kind == "change_rate":
-                    break
-                if p.kind == "change_amount":
-                    delta = p
-                    break
-            if delta is None or not delta.direction:
-                continue
-            out.append(Relation("direction", (c.id, delta.id)))
-            current = next((p for p in reversed(_before(s, delta, ("amount",)))
-                            if p.role == "current" and _related(p, delta)), None)
-            if current is not None:
-                out.append(Relation("change", (c.id, delta.id, current.id)))
-        elif c.kind == "share":
-            prior = _before(s, c, ("amount", "share", "change_amount", "change_rate"))
-            if not prior or prior[-1].kind != "amount":
-                continue
-            part = prior[-1]
-            whole = _whole(facts, c, part)
-            if whole is not None and whole.id != part.id:
-                out.append(Relation("share", (c.id, part.id, whole.id)))
-        elif c.kind == "rate" and c.rate_kind in _BUDGET_ROLES:
-            current, budget = _rate_amounts(facts, c)
-            if current is not None and budget is not None:
-                out.append(Relation("rate", (c.id, current.id, budget.id),
-                                    {"variance": c.rate_kind == "variance"}))
-    # 其中 lists
-    groups: dict[int, list[Claim]] = defaultdict(list)
-    for c in claims:
-        if c.head_id is not None:
-            groups[c.head_id].append(c)
-    for head_id, parts in groups.items():
-        s = sentences[facts.claims[head_id].sentence_id]
-        if s.text.count("其中") > 1 or _outside_brackets(s.text, "包括"):
-            continue
-        parts = [p for p in parts if not _bracketed(sentences[p.sentence_id].text, p.number.start)]
-        if len(parts) >= 2:
-            out.append(Relation("partsum", (head_id, *[p.id for p in parts])))
-    # the same quantity stated twice, per agree rule
+    """Every relation the catalogue's checks find that the bench knows how to evaluate,
+    once each (a relation read by two rules counts once)."""
+    kinds = registry()
+    out: dict[tuple, Relation] = {}
     for rule in catalogue.checks:
-        if rule.kind == "agree":
-            kinds = set(rule.params.get("kinds", ["amount", "count"]))
-            same: dict[tuple, list[Claim]] = defaultdict(list)
-            for c in claims:
-                if c.kind in kinds and c.concept:
-                    fam = "money" if c.unit in MONEY_UNITS else (c.unit or "")
-                    same[(c.concept, c.role, fam)].append(c)
-            for cs in same.values():
-                if len(cs) >= 2:
-                    out.append(Relation("agree", tuple(c.id for c in cs)))
-        elif rule.kind == "identity":
-            for ident in rule.params.get("identities", []):
-                total = facts.value(ident["total"])
-                parts = [facts.value(p) for p in ident["parts"]]
-                if total is None or any(p is None for p in parts):
-                    continue
-                out.append(Relation("identity", (total[1].id, *[p[1].id for p in parts])))  # type: ignore[index]
-        elif rule.kind == "score_parts":
-            out.extend(_score_relations(facts, rule.params))
-        elif rule.kind in ("share_of_group", "breakdown"):
-            out.extend(list_relations(facts, rule))
-    out.extend(level_relations(facts))
-    return out
-
-
-def level_relations(facts: FactBase) -> list[Relation]:
-    """Changes against two stated levels, 决算/预算 comparison words, one change at two fund
-    scopes (issue 11, relations 2, 3, 6). The readings are the checks' own (which figures
-    a sentence relates); the arithmetic above is the bench's."""
-    from auditor.checks.kinds.compare import _COMPARE, _ROLES, _WORDS, _figures
-    from auditor.checks.kinds.funds import _linked, _stated, fund_lists
-    from auditor.checks.kinds.levels import _has_delta, levels_before
-
-    out: list[Relation] = []
-    for c in facts.claims:
-        if c.source != "narrative" or c.kind not in ("change_rate", "change_amount") or not c.direction:
+        read = _READERS.get(rule.kind)
+        kind = kinds.get(rule.kind)
+        if read is None or kind is None:
             continue
-        if c.kind == "change_rate" and _has_delta(facts, c):
+        try:
+            items = list(kind.relations(rule, rule.settings, facts))
+        except Exception:  # noqa: BLE001 - the engine drops an erroring rule's results too
             continue
-        lv = levels_before(facts, c)
-        if lv is not None:
-            out.append(Relation("levels", (c.id, lv.current.id, lv.base.id)))
-    for s in facts.sentences:
-        for m in _COMPARE.finditer(s.text):
-            printed = m.group("w1") or m.group("w2")
-            pair = _figures(facts, s, m.start(), _ROLES[m.group("q1") or m.group("q2")])
-            if pair is not None:
-                span = m.span("w1") if m.group("w1") else m.span("w2")
-                out.append(Relation("compare", (pair[0].id, pair[1].id),
-                                    {"word": _WORDS[printed], "printed": printed, "sentence": s.id,
-                                     "span": span}))
-    stated = _stated(facts)
-    both = {x.scope for x in stated if x.flows == frozenset({"in", "out"})}
-    for i, a in enumerate(stated):
-        for b in stated[i + 1:]:
-            if _linked(a, b, both):
-                out.append(Relation("fund_change", (a.delta.id, b.delta.id, a.level.id, b.level.id)))
-    for head, parts, _missing in fund_lists(facts):
-        out.append(Relation("fund_parts", (head.id, *[c.id for c in parts.values()])))
-    return out
+        for item in items:
+            for rel in read(item, facts):
+                out.setdefault((rel.kind, rel.members, repr(sorted(rel.data.items()))), rel)
+    return list(out.values())
 
 
-def list_relations(facts: FactBase, rule) -> list[Relation]:
-    """The relations of the group-share and breakdown kinds, read the way the kinds read them."""
-    from auditor.checks.kinds import group_share, partsum
-
-    out: list[Relation] = []
-    if rule.kind == "share_of_group":
-        for g in rule.params["groups"]:
-            total, parts = g["total"], list(g["parts"])
-            if facts.value(total) is not None:
-                continue
-            table = group_share.group_table(facts, total, parts, g.get("title"))
-            for s, part in group_share._component_shares(facts, total, parts):
-                if table is not None and total in table.values:
-                    out.append(Relation("group_share", (s.id, part.id), {"whole": table.values[total].interval}))
-                    continue
-                stated = [facts.value(c) for c in parts]
-                if all(x is not None for x in stated):
-                    out.append(Relation("group_share", (s.id, part.id, *[x[1].id for x in stated])))  # type: ignore[index]
-    else:
-        for head, items, complete in partsum.breakdowns(rule, facts):
-            out.append(Relation("breakdown", (head.id, *[i.id for i in items]), {"complete": complete}))
-    return out
+def _id(op: Operand | None) -> int | None:
+    return None if op is None else op.claim_id
 
 
-def _score_relations(facts: FactBase, params: dict) -> list[Relation]:
-    total_re = regex.compile(params.get("total_pattern", "自评得分|总得分|综合得分|评价得分|总分"))
-    part_re = regex.compile(params.get("part_pattern", "指标|方面"))
-    min_parts = int(params.get("min_parts", 3))
-    scores = [c for c in facts.claims if c.kind == "score" and c.number.comparator is None]
+def _operand(rel: KindRelation, role: str, place: str | None = None) -> Operand | None:
+    """The first operand of a role (and place) that is a claim."""
+    return next((o for o in rel.operands if o.role == role and o.claim_id is not None
+                 and (place is None or o.place == place)), None)
 
-    def lead(c: Claim) -> str:
-        s = facts.sentences[c.sentence_id]
-        prior = [x for x in s.claims if x.number.end <= c.number.start]
-        return s.text[(prior[-1].number.end if prior else 0):c.number.start]
 
-    out = []
-    i = 0
-    while i < len(scores):
-        total = scores[i]
-        if not total_re.search(lead(total)):
-            i += 1
-            continue
-        parts = []
-        j = i + 1
-        while j < len(scores) and not total_re.search(lead(scores[j])):
-            if part_re.search(lead(scores[j])) and scores[j].location.line - total.location.line < 20:
-                parts.append(scores[j])
-            j += 1
-        i = j
-        if len(parts) >= min_parts:
-            out.append(Relation("score", (total.id, *[p.id for p in parts])))
-    return out
+def _members(*ids: int | None) -> tuple[int, ...] | None:
+    """The ids, or None when one figure of the relation is no claim (nothing to plant on)."""
+    return None if any(i is None for i in ids) else tuple(ids)  # type: ignore[arg-type]
+
+
+def _shaped(item: object, *shapes: str) -> KindRelation | None:
+    """The item when it is a relation of one of these shapes (Readings and others are not)."""
+    return item if isinstance(item, KindRelation) and item.shape in shapes else None
+
+
+def _bench(kind: str, ids: tuple[int, ...] | None, data: dict | None = None) -> Iterator[Relation]:
+    if ids is not None:
+        yield Relation(kind, ids, data or {})
+
+
+def _change_rate(item: object, facts: FactBase) -> Iterator[Relation]:
+    """Readings of a change rate: the rate and its 增减额 (the two words agree) and the rate
+    against Δ ÷ (本年 − Δ) for any candidate 本年 amount, as the kind's Readings hold."""
+    if not isinstance(item, Readings) or not item.relations:
+        return
+    first = item.relations[0]
+    rate, delta = first.stated.claim_id, _id(_operand(first, "change", "num"))
+    currents = [_id(_operand(r, "current")) for r in item.relations]
+    yield from _bench("direction", _members(rate, delta))
+    yield from _bench("change", _members(rate, delta, *currents))
+
+
+def _change_direction(item: object, facts: FactBase) -> Iterator[Relation]:
+    """Two direction words that disagree (observed by the kind): the bench's direction pair,
+    so that it fails on the original and its figures are no plant site."""
+    rel = _shaped(item, "observed")
+    if rel is not None:
+        yield from _bench("direction", _members(rel.stated.claim_id, _id(_operand(rel, "change"))))
+
+
+def _change_levels(item: object, facts: FactBase) -> Iterator[Relation]:
+    rel = _shaped(item, "ratio_equal", "equal")
+    if rel is not None:
+        yield from _bench("levels", _members(rel.stated.claim_id, _id(_operand(rel, "current")),
+                                             _id(_operand(rel, "base"))))
+
+
+# the comparison words a 决算/预算 sentence may print, by the sign they state
+_COMPARE_WORDS = {"大于": 1, "高于": 1, "超过": 1, "多于": 1, "小于": -1, "低于": -1, "少于": -1,
+                  "等于": 0, "持平": 0, "一致": 0, "相同": 0, "相等": 0}
+_LABEL_SIGN = {"大于": 1, "小于": -1, "等于": 0}
+
+
+def _compare_budget(item: object, facts: FactBase) -> Iterator[Relation]:
+    """The printed comparison word (the stated label, its phrase as evidence) against the
+    决算 and 预算 figures; the word's place in the document is found in the phrase."""
+    rel = _shaped(item, "label_is")
+    ev = rel.stated.evidence if rel is not None else None
+    if rel is None or ev is None or ev.start is None or rel.stated.label not in _LABEL_SIGN:
+        return
+    word = _LABEL_SIGN[rel.stated.label]
+    found = [(ev.quote.find(w), w) for w, sign in _COMPARE_WORDS.items() if sign == word and w in ev.quote]
+    if len(found) != 1:
+        return  # the word cannot be placed in the phrase with certainty
+    at, printed = found[0]
+    start = ev.start + at
+    yield from _bench("compare", _members(_id(_operand(rel, "current")), _id(_operand(rel, "budget"))),
+                      {"word": word, "printed": printed, "line": ev.line, "start": start,
+                       "end": start + len(printed)})
+
+
+def _fund_scopes(item: object, facts: FactBase) -> Iterator[Relation]:
+    """Two changes of one quantity at two fund scopes; the equal levels that link them are the
+    relation's extra evidence (claims, but no operands)."""
+    rel = _shaped(item, "equal")
+    if rel is None or len(rel.extra) != 2:
+        return
+    levels = [next((c.id for c in facts.claims_at(ev) if c.kind == "amount"), None) for ev in rel.extra]
+    yield from _bench("fund_change", _members(rel.stated.claim_id, _id(_operand(rel, "other")), *levels))
+
+
+def _total_and_parts(bench_kind: str, *shapes: str) -> Reader:
+    """A total and its parts (stated = the total, operands = the parts in order)."""
+    def read(item: object, facts: FactBase) -> Iterator[Relation]:
+        rel = _shaped(item, *shapes)
+        if rel is not None:
+            yield from _bench(bench_kind, _members(rel.stated.claim_id, *[o.claim_id for o in rel.operands]))
+    return read
+
+
+def _breakdown(item: object, facts: FactBase) -> Iterator[Relation]:
+    """Items never exceed their total (sum_at_most); a list introduced as complete is also
+    not short of it (the kind's second relation, sum_equal)."""
+    rel = _shaped(item, "sum_at_most", "sum_equal")
+    if rel is not None:
+        yield from _bench("breakdown", _members(rel.stated.claim_id, *[o.claim_id for o in rel.operands]),
+                          {"complete": rel.shape == "sum_equal"})
+
+
+def _share(item: object, facts: FactBase) -> Iterator[Relation]:
+    rel = _shaped(item, "ratio_equal")
+    if rel is not None:
+        yield from _bench("share", _members(rel.stated.claim_id, _id(_operand(rel, "part", "num")),
+                                            _id(_operand(rel, "whole", "den"))))
+
+
+def _share_of_group(item: object, facts: FactBase) -> Iterator[Relation]:
+    """A component's share of a group whole that no claim states: the whole is the kind's
+    denominator interval (a table's 小计, or the components' sum)."""
+    rel = _shaped(item, "ratio_equal")
+    whole = next((o for o in rel.operands if o.place == "den"), None) if rel is not None else None
+    if rel is None or whole is None or whole.claim_id is not None or whole.interval is None:
+        return
+    yield from _bench("group_share", _members(rel.stated.claim_id, _id(_operand(rel, "part"))),
+                      {"whole": whole.interval})
+
+
+def _rate(item: object, facts: FactBase) -> Iterator[Relation]:
+    rel = _shaped(item, "ratio_equal")
+    if rel is None:
+        return
+    ids = _members(rel.stated.claim_id, _id(_operand(rel, "current", "num")), _id(_operand(rel, "budget", "den")))
+    if ids is not None:
+        yield Relation("rate", ids, {"variance": facts.claim(ids[0]).rate_kind == "variance"})
+
+
+def _agree(item: object, facts: FactBase) -> Iterator[Relation]:
+    """A group of prints of one quantity: the majority's relation verifies the whole group
+    (the other clusters' relations pair one print with the majority's first)."""
+    rel = _shaped(item, "same_value")
+    if rel is not None and len(rel.claim_ids) >= 2:
+        yield Relation("agree", rel.claim_ids)
+
+
+# rule kind → how its relations become the bench's (kinds not listed carry no arithmetic the
+# bench evaluates: tables' own sums, codes and their names, years, blank tables …)
+_READERS: dict[str, Reader] = {
+    "change_rate": _change_rate,
+    "change_direction": _change_direction,
+    "change_levels": _change_levels,
+    "compare_budget": _compare_budget,
+    "fund_scopes": _fund_scopes,
+    "fund_parts": _total_and_parts("fund_parts", "sum_equal"),
+    "partsum": _total_and_parts("partsum", "sum_at_most"),
+    "breakdown": _breakdown,
+    "share": _share,
+    "share_of_group": _share_of_group,
+    "rate": _rate,
+    "agree": _agree,
+    "identity": _total_and_parts("identity", "sum_equal"),
+    "score_parts": _total_and_parts("score", "sum_equal"),
+}
