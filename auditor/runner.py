@@ -34,6 +34,7 @@ from typing import Callable, Sequence
 from auditor.audit import Auditor, DocumentResult
 from auditor.cache import ResultCache, file_sha256
 from auditor.recognize import not_a_disclosure
+from auditor.worker_setup import filter_severity, load_selected_catalogue, mp_context
 
 DEFAULT_TIMEOUT = 300.0  # seconds per document: the largest real disclosure takes a few seconds
 DEFAULT_MEMORY_MB = 2048  # per worker; a worker uses about 100 MB, a large PDF a few hundred
@@ -77,7 +78,6 @@ def error_document(path: str, message: str, kind: str, tb: str | None = None) ->
 
 def audit_document(auditor: Auditor, path: str, settings: RunSettings) -> tuple[dict, bool]:
     """One document as a result dict, and whether this process should be replaced afterwards."""
-    from auditor.api import filter_severity
     from auditor.report.json_report import document_dict
 
     try:
@@ -142,8 +142,6 @@ def _worker_main(conn, settings: RunSettings) -> None:
 
 
 def _worker_loop(conn, settings: RunSettings) -> None:
-    from auditor.api import load_selected_catalogue
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _limit_memory(settings.memory_mb)
     try:
@@ -277,8 +275,6 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
     if not pending:
         return order.out
     if not settings.isolated and jobs <= 1:
-        from auditor.api import load_selected_catalogue
-
         auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules], settings.select, settings.ignore))
         while pending:
             i = pending.popleft()
@@ -286,9 +282,7 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
             order.emit()
         return order.out
 
-    from auditor.api import _mp_context
-
-    ctx = _mp_context()
+    ctx = mp_context()
     width = max(1, min(jobs, len(pending)))
     slots: list[_Slot] = []
     try:

@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 from auditor.cache import ResultCache
 from auditor.runner import (InOrder, RunnerError, RunSettings, _WORKER_START_LIMIT, _EXIT_MEMORY, _Slot,
                             _crash_message, _signal_name, audit_document, error_document)
+from auditor.worker_setup import mp_context
 
 PLUGIN_NAME = "auditor-isolated"
 MISSING_DASK = ("未安装 Dask：--engine dask 需要可选依赖，请运行 pip install -e '.[dask]'"
@@ -59,9 +60,7 @@ class IsolatedAuditor:
         self.slot: _Slot | None = None
 
     def _start(self) -> _Slot:
-        from auditor.api import _mp_context
-
-        slot = _Slot(_mp_context(), self.settings)
+        slot = _Slot(mp_context(), self.settings)
         deadline = time.monotonic() + _WORKER_START_LIMIT
         while not slot.ready:
             left = deadline - time.monotonic()
@@ -178,7 +177,7 @@ class AuditorPlugin(_PluginBase):
         if not settings.isolated:
             auditor = getattr(self._local, "auditor", None)
             if auditor is None:
-                from auditor.api import load_selected_catalogue
+                from auditor.worker_setup import load_selected_catalogue
                 from auditor.audit import Auditor
 
                 auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules],
