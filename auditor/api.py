@@ -20,35 +20,20 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from decimal import Decimal
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
 from auditor.audit import Auditor, DocumentResult
-from auditor.config import SEVERITY_RANK, ConfigError, Options, check_severity, select_rules
+from auditor.config import ConfigError, Options, check_severity
+from auditor.worker_setup import filter_severity, load_selected_catalogue, mp_context
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and the documents found below each folder, in a stable order (as the CLI)."""
     from auditor.cli._app import expand_paths as _expand
 
     return _expand([Path(p) for p in paths])
-
-
-def load_selected_catalogue(rules: Sequence[Path] = (), select: Sequence[str] = (), ignore: Sequence[str] = ()):
-    """The catalogue with its check rules narrowed by select/ignore (ConfigError on an unknown name)."""
-    from dataclasses import replace
-
-    from auditor.catalogue import load_catalogue
-
-    cat = load_catalogue(extra_dirs=list(rules) or None)
-    if select or ignore:
-        from auditor.corpus.checks import RULES as CROSS_RULES
-
-        others = {rid: list(r.get("groups") or []) for rid, r in CROSS_RULES.items()}
-        cat = replace(cat, checks=select_rules(cat.checks, list(select), list(ignore), others))
-    return cat
 
 
 # ---- workers --------------------------------------------------------------------------
@@ -76,18 +61,6 @@ def _work(path: str) -> DocumentResult:
     return audit_one(_WORKER, Path(path))
 
 
-def _mp_context():
-    """forkserver where there is one: a clean server process imports the pipeline once and
-    forks each worker from it (safe with threads, cheap per worker); spawn elsewhere."""
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["auditor.api", "auditor.runner"])
-        return ctx
-    return get_context("spawn")
-
-
 def run_files(files: Sequence[Path], auditor_or_options: Auditor | Options, jobs: int = 1,
               on_result: Callable[[DocumentResult], None] | None = None) -> list[DocumentResult]:
     """Audit files in input order with `jobs` processes (1: in this process)."""
@@ -105,7 +78,7 @@ def run_files(files: Sequence[Path], auditor_or_options: Auditor | Options, jobs
         raise TypeError("jobs > 1 needs Options: each worker builds its own Auditor")
     o = auditor_or_options
     init = ([str(r) for r in o.rules], list(o.select), list(o.ignore))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=_mp_context(),
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=mp_context(),
                              initializer=_init_worker, initargs=init) as pool:
         try:
             for r in pool.map(_work, [str(f) for f in files]):
@@ -119,15 +92,6 @@ def run_files(files: Sequence[Path], auditor_or_options: Auditor | Options, jobs
                 if on_result:
                     on_result(r)
     return results
-
-
-def filter_severity(results: list[DocumentResult], min_severity: str | None) -> None:
-    """Drop flags below min_severity (in place)."""
-    if not min_severity:
-        return
-    floor = SEVERITY_RANK[min_severity]
-    for r in results:
-        r.flags = [f for f in r.flags if SEVERITY_RANK.get(f.severity, 0) >= floor]
 
 
 # ---- results --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -189,6 +189,9 @@ def rule_files(source: Path) -> list[Path]:
     return sorted(p for p in source.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
 
 
+Fail = Callable[[RuleError], None]
+
+
 def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None = None, *,
                    errors: list[RuleError] | None = None) -> Catalogue:
     """Read every rule file of `rules_dir` (the shipped catalogue) and then of each extra folder.
@@ -206,11 +209,26 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
             raise exc
         errors.append(exc)
 
-    loaded: dict[str, _Loaded] = {}
-    vocabulary: _Loaded | None = None
-    classification: dict[str, dict[str, list[str]]] = {}
     if not dirs[0].exists():
         raise RuleError(dirs[0], None, "规则目录不存在")
+    classification: dict[str, dict[str, list[str]]] = {}
+    loaded, vocabulary = _read_folders(dirs, classification, fail)
+    lexicons = [x for x in loaded.values() if isinstance(x.rule, LexiconRule)]
+    concepts, concept_src = _merge_concepts(lexicons, fail)
+    _check_aliases(concepts, concept_src, fail)
+    good_checks = _good_checks(loaded, concepts, classification, fail)
+    if vocabulary is None:
+        raise RuleError(dirs[0], None, "规则目录中没有 claim_vocabulary 规则（rules/extract/claims.yaml）")
+    _check_own_scopes(concepts, concept_src, vocabulary.rule.fund_scopes, fail)  # type: ignore[union-attr]
+    return Catalogue(concepts, vocabulary.rule, good_checks, classification,  # type: ignore[arg-type]
+                     [x.rule for x in lexicons], {rid: str(x.path) for rid, x in loaded.items()})
+
+
+def _read_folders(dirs: list[Path], classification: dict[str, dict[str, list[str]]], fail: Fail
+                  ) -> tuple[dict[str, _Loaded], _Loaded | None]:
+    """Every rule file of every folder by id (a later folder overrides), and the vocabulary."""
+    loaded: dict[str, _Loaded] = {}
+    vocabulary: _Loaded | None = None
     for index, d in enumerate(dirs):
         if not d.exists():
             fail(RuleError(d, None, "规则目录或文件不存在"))
@@ -220,32 +238,43 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
                 item = _load_file(path, index, classification)
                 if item is None:
                     continue
-                rid = item.rule.id
-                id_node = next((k for k, _ in item.root.value if k.value == "id"), None)
-                if rid in loaded and loaded[rid].source == index:
-                    prev = loaded[rid]
-                    raise RuleError(path, _line_of(id_node),
-                                    f"规则 id“{rid}”重复：{prev.path}:{_line_of(_id_node(prev.root))} 已使用。"
-                                    "同一规则目录内 id 必须唯一；要替换内置规则，请把文件放进用 --rules 指定的目录",
-                                    _col_of(id_node), rid)
+                _check_unique(item, loaded, path, index)
                 if isinstance(item.rule, VocabularyRule):
-                    if vocabulary is not None and vocabulary.source == index and vocabulary.rule.id != rid:
-                        raise RuleError(path, _line_of(id_node),
-                                        f"一个规则目录只能有一个 claim_vocabulary，{vocabulary.path} 已定义"
-                                        f"“{vocabulary.rule.id}”", _col_of(id_node), rid)
+                    _check_one_vocabulary(item, vocabulary, path, index)
                     if vocabulary is not None:
                         loaded.pop(vocabulary.rule.id, None)
                     vocabulary = item
-                loaded[rid] = item
+                loaded[item.rule.id] = item
             except RuleError as exc:
                 fail(exc)
+    return loaded, vocabulary
 
-    lexicons = [x for x in loaded.values() if isinstance(x.rule, LexiconRule)]
+
+def _check_unique(item: _Loaded, loaded: dict[str, _Loaded], path: Path, index: int) -> None:
+    rid = item.rule.id
+    if rid in loaded and loaded[rid].source == index:
+        prev, id_node = loaded[rid], _id_node(item.root)
+        raise RuleError(path, _line_of(id_node),
+                        f"规则 id“{rid}”重复：{prev.path}:{_line_of(_id_node(prev.root))} 已使用。"
+                        "同一规则目录内 id 必须唯一；要替换内置规则，请把文件放进用 --rules 指定的目录",
+                        _col_of(id_node), rid)
+
+
+def _check_one_vocabulary(item: _Loaded, vocabulary: _Loaded | None, path: Path, index: int) -> None:
+    if vocabulary is not None and vocabulary.source == index and vocabulary.rule.id != item.rule.id:
+        id_node = _id_node(item.root)
+        raise RuleError(path, _line_of(id_node),
+                        f"一个规则目录只能有一个 claim_vocabulary，{vocabulary.path} 已定义"
+                        f"“{vocabulary.rule.id}”", _col_of(id_node), item.rule.id)
+
+
+def _merge_concepts(lexicons: list[_Loaded], fail: Fail) -> tuple[dict[str, Concept], dict[str, _Loaded]]:
+    """Concepts of every lexicon; a later folder's concept replaces an earlier one's."""
     concepts: dict[str, Concept] = {}
     concept_src: dict[str, _Loaded] = {}
     for x in lexicons:
         try:
-            for cid, concept in x.rule.concepts.items():  # type: ignore[union-attr]
+            for cid in x.rule.concepts:  # type: ignore[union-attr]
                 prev = concept_src.get(cid)
                 if prev is not None and prev.source == x.source and prev is not x:
                     node = _node_for(x.root, ("concepts", cid))
@@ -256,6 +285,10 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
                 concept_src[cid] = x
         except RuleError as exc:
             fail(exc)
+    return concepts, concept_src
+
+
+def _check_aliases(concepts: dict[str, Concept], concept_src: dict[str, _Loaded], fail: Fail) -> None:
     owner: dict[str, str] = {}
     for cid, concept in concepts.items():
         for alias in concept.aliases:
@@ -266,13 +299,17 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
                                "一个别名只能指一个概念", _col_of(node), x.rule.id))
             owner.setdefault(alias, cid)
 
+
+def _good_checks(loaded: dict[str, _Loaded], concepts: dict[str, Concept],
+                 classification: dict[str, dict[str, list[str]]], fail: Fail) -> list[CheckRule]:
+    """The check rules whose concepts exist and whose test cases name known rules."""
     checks = [x for x in loaded.values() if isinstance(x.rule, CheckRule)]
     known = {x.rule.id for x in checks}
-    good_checks: list[CheckRule] = []
+    good: list[CheckRule] = []
     for x in checks:
         try:
             check_references(x.rule, x.path, x.root, concepts, classification)  # type: ignore[arg-type]
-            good_checks.append(x.rule)  # type: ignore[arg-type]
+            good.append(x.rule)  # type: ignore[arg-type]
         except RuleError as exc:
             fail(exc)
     for x in loaded.values():
@@ -280,12 +317,13 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
             _check_case_rules(x, known)
         except RuleError as exc:
             fail(exc)
-            if isinstance(x.rule, CheckRule) and x.rule in good_checks:
-                good_checks.remove(x.rule)
+            if isinstance(x.rule, CheckRule) and x.rule in good:
+                good.remove(x.rule)
+    return good
 
-    if vocabulary is None:
-        raise RuleError(dirs[0], None, "规则目录中没有 claim_vocabulary 规则（rules/extract/claims.yaml）")
-    scopes = vocabulary.rule.fund_scopes  # type: ignore[union-attr]
+
+def _check_own_scopes(concepts: dict[str, Concept], concept_src: dict[str, _Loaded], scopes: dict[str, list[str]],
+                      fail: Fail) -> None:
     for cid, concept in concepts.items():
         for name in concept.own_scope:
             if name not in scopes:
@@ -293,8 +331,6 @@ def load_catalogue(rules_dir: Path | None = None, extra_dirs: list[Path] | None 
                 node = _node_for(x.root, ("concepts", cid))
                 fail(RuleError(x.path, _line_of(node), f"概念“{cid}”的 own_scope“{name}”不是抽取词表 fund_scopes "
                                f"中的口径；可用的口径: {', '.join(scopes) or '（无）'}", _col_of(node), x.rule.id))
-    return Catalogue(concepts, vocabulary.rule, good_checks, classification,  # type: ignore[arg-type]
-                     [x.rule for x in lexicons], {rid: str(x.path) for rid, x in loaded.items()})
 
 
 def _id_node(root: yaml.Node) -> yaml.Node | None:

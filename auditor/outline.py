@@ -12,44 +12,10 @@ from collections import Counter
 
 import regex
 
+from auditor.headings import PART, clean_heading, heading_level, is_toc_line
 from auditor.model import Block, Document, Family, Heading, Location, Table
-from auditor.tables import is_toc_line
 
-_BOOKMARK = regex.compile(r"^(\s*\[bookmark:[^\]]*\])+")
-_CN = "一二三四五六七八九十百零〇"
-_L1 = regex.compile(rf"^第[{_CN}\d]+部分")
-_L2 = regex.compile(rf"^[{_CN}]+[、．.]")
-_L3 = regex.compile(rf"^[（(][{_CN}]+[）)]")
-_L4 = regex.compile(r"^(\d{1,2}[、．.](?!\d)|[（(]\d{1,2}[）)])")
-_L5 = regex.compile(r"^(表[一二三四五六七八九十\d]+[：:]?|公开\d+表|附表\s*\d+)")
-_SENTENCE_END = regex.compile(r"[。；;，,]\s*$")
 _TOC_TITLE = regex.compile(r"^目\s*录$")
-_TITLE_STOP = regex.compile(r"[：:，。]")
-
-
-def clean_heading(line: str) -> str:
-    """Line text without Word bookmark residue ("[bookmark: _GoBack]") and outer spaces."""
-    return _BOOKMARK.sub("", line).strip()
-
-
-def heading_level(line: str) -> int | None:
-    """Outline level of a line, or None for prose / list items with claims."""
-    t = clean_heading(line)
-    if not t or "\t" in t or _SENTENCE_END.search(t):
-        return None
-    if _L1.match(t):
-        return 1 if len(t) <= 60 else None
-    if _L5.match(t) and len(t) <= 40:
-        return 5
-    if _L3.match(t):
-        return 3 if len(t) <= 60 else None
-    if _L2.match(t):
-        return 2 if len(t) <= 60 else None
-    if _L4.match(t):
-        return 4 if len(t) <= 40 else None
-    if len(t) <= 30 and t.endswith("表") and not _TITLE_STOP.search(t):
-        return 5
-    return None
 
 
 def toc_lines(lines: list[str]) -> set[int]:
@@ -208,7 +174,7 @@ def detect_unit_name(doc: Document, titles: list[str] | None = None) -> str | No
     if titles is None:
         titles = _title_lines(doc)
     for k, t in enumerate(titles):
-        t = _L1.sub("", t).strip()
+        t = PART.sub("", t).strip()
         m = _UNIT_IN_TITLE.match(t)
         if m and _ORG_END.search(m.group(1).strip()):
             return m.group(1).strip()

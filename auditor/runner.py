@@ -34,6 +34,7 @@ from typing import Callable, Sequence
 from auditor.audit import Auditor, DocumentResult
 from auditor.cache import ResultCache, file_sha256
 from auditor.recognize import not_a_disclosure
+from auditor.worker_setup import filter_severity, load_selected_catalogue, mp_context
 
 DEFAULT_TIMEOUT = 300.0  # seconds per document: the largest real disclosure takes a few seconds
 DEFAULT_MEMORY_MB = 2048  # per worker; a worker uses about 100 MB, a large PDF a few hundred
@@ -77,7 +78,6 @@ def error_document(path: str, message: str, kind: str, tb: str | None = None) ->
 
 def audit_document(auditor: Auditor, path: str, settings: RunSettings) -> tuple[dict, bool]:
     """One document as a result dict, and whether this process should be replaced afterwards."""
-    from auditor.api import filter_severity
     from auditor.report.json_report import document_dict
 
     try:
@@ -142,8 +142,6 @@ def _worker_main(conn, settings: RunSettings) -> None:
 
 
 def _worker_loop(conn, settings: RunSettings) -> None:
-    from auditor.api import load_selected_catalogue
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _limit_memory(settings.memory_mb)
     try:
@@ -277,91 +275,122 @@ def run_documents(files: Sequence[Path], settings: RunSettings, jobs: int = 1,
     if not pending:
         return order.out
     if not settings.isolated and jobs <= 1:
-        from auditor.api import load_selected_catalogue
-
         auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules], settings.select, settings.ignore))
         while pending:
             i = pending.popleft()
             order.record(i, audit_document(auditor, str(files[i]), settings)[0])
             order.emit()
         return order.out
+    _run_in_workers(files, settings, jobs, order, pending)
+    order.emit()
+    return order.out
 
-    from auditor.api import _mp_context
 
-    ctx = _mp_context()
+def _run_in_workers(files: Sequence[Path], settings: RunSettings, jobs: int, order: InOrder,
+                    pending: deque[int]) -> None:
+    """The pending documents on up to `jobs` worker processes, each watched for its time and memory."""
+    ctx = mp_context()
     width = max(1, min(jobs, len(pending)))
     slots: list[_Slot] = []
     try:
         while pending or any(s.task is not None for s in slots):
             while len(slots) < width and len(pending) > sum(1 for s in slots if s.task is None):
                 slots.append(_Slot(ctx, settings))
-            for s in slots:
-                if s.ready and s.task is None and pending:
-                    i = pending.popleft()
-                    s.task = (i, str(files[i]))
-                    s.since = time.monotonic()
-                    try:
-                        s.conn.send(s.task)
-                    except (BrokenPipeError, OSError):
-                        pass  # its death is noticed below
-            now = time.monotonic()
-            deadlines = [s.since + (settings.timeout if s.task is not None and settings.timeout else _WORKER_START_LIMIT)
-                         for s in slots if s.task is not None or not s.ready]
-            wait_for = max(0.0, min(deadlines) - now) if deadlines else 1.0
-            wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=min(wait_for, 1.0))
+            _hand_out(slots, pending, files)
+            _wait_for_any(slots, settings)
             for s in list(slots):
-                gone = False
-                try:
-                    while s.conn.poll():
-                        msg = s.conn.recv()
-                        if msg[0] == "ready":
-                            s.ready = True
-                        elif msg[0] == "fatal":
-                            raise RunnerError(f"工作进程无法加载规则目录: {msg[1]}")
-                        elif msg[0] == "done":
-                            _, i, d, retiring = msg
-                            order.record(i, d)
-                            s.task = None
-                            if retiring:  # it exits now: take no more work, it is replaced
-                                s.ready = False
-                                s.since = time.monotonic()
-                except (EOFError, OSError):
-                    gone = True
-                if gone or not s.proc.is_alive():
-                    s.proc.join(5)
-                    if s.task is not None:
-                        i, path = s.task
-                        kind = "memory" if s.proc.exitcode == _EXIT_MEMORY else "crash"
-                        order.record(i, error_document(path, _crash_message(path, s.proc.exitcode, settings), kind))
-                    elif not s.ready and s.proc.exitcode != 0:
-                        hint = (f"：--memory {settings.memory_mb} MB 可能过低，一个工作进程约需 300 MB"
-                                if settings.memory_mb and settings.memory_mb < 1024 else "")
-                        raise RunnerError(f"工作进程启动失败（{_signal_name(s.proc.exitcode)}）{hint}")
-                    s.kill()
+                if _settle_if_gone(s, order, settings) or _settle_if_late(s, order, settings):
                     slots.remove(s)
-                    continue
-                now = time.monotonic()
-                if s.task is not None and settings.timeout and now - s.since > settings.timeout:
-                    i, path = s.task
-                    s.kill()
-                    slots.remove(s)
-                    order.record(i, error_document(
-                        path, f"{path}: 超时：超过 {settings.timeout:g} 秒仍未完成，已终止这个文档的审核（--timeout 可调整），运行继续",
-                        "timeout"))
-                elif not s.ready and now - s.since > _WORKER_START_LIMIT:
-                    raise RunnerError(f"工作进程 {_WORKER_START_LIMIT:g} 秒内未能启动")
             order.emit()
     finally:
-        for s in slots:
+        _stop(slots)
+
+
+def _hand_out(slots: list[_Slot], pending: deque[int], files: Sequence[Path]) -> None:
+    """The next pending documents to the ready, idle workers."""
+    for s in slots:
+        if s.ready and s.task is None and pending:
+            i = pending.popleft()
+            s.task = (i, str(files[i]))
+            s.since = time.monotonic()
             try:
-                s.conn.send(None)
+                s.conn.send(s.task)
             except (BrokenPipeError, OSError):
-                pass
-        for s in slots:
-            s.proc.join(0.5)
-            s.kill()
-    order.emit()
-    return order.out
+                pass  # its death is noticed by _settle_if_gone
+
+
+def _wait_for_any(slots: list[_Slot], settings: RunSettings) -> None:
+    """Until a worker speaks or exits, or the nearest deadline (at most a second)."""
+    now = time.monotonic()
+    deadlines = [s.since + (settings.timeout if s.task is not None and settings.timeout else _WORKER_START_LIMIT)
+                 for s in slots if s.task is not None or not s.ready]
+    wait_for = max(0.0, min(deadlines) - now) if deadlines else 1.0
+    wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=min(wait_for, 1.0))
+
+
+def _read_messages(s: _Slot, order: InOrder) -> bool:
+    """Take in what the worker sent; False when its pipe is broken."""
+    try:
+        while s.conn.poll():
+            msg = s.conn.recv()
+            if msg[0] == "ready":
+                s.ready = True
+            elif msg[0] == "fatal":
+                raise RunnerError(f"工作进程无法加载规则目录: {msg[1]}")
+            elif msg[0] == "done":
+                _, i, d, retiring = msg
+                order.record(i, d)
+                s.task = None
+                if retiring:  # it exits now: take no more work, it is replaced
+                    s.ready = False
+                    s.since = time.monotonic()
+    except (EOFError, OSError):
+        return False
+    return True
+
+
+def _settle_if_gone(s: _Slot, order: InOrder, settings: RunSettings) -> bool:
+    """Whether the worker is gone (killed now); its document, if any, is recorded as crashed."""
+    if _read_messages(s, order) and s.proc.is_alive():
+        return False
+    s.proc.join(5)
+    if s.task is not None:
+        i, path = s.task
+        kind = "memory" if s.proc.exitcode == _EXIT_MEMORY else "crash"
+        order.record(i, error_document(path, _crash_message(path, s.proc.exitcode, settings), kind))
+    elif not s.ready and s.proc.exitcode != 0:
+        hint = (f"：--memory {settings.memory_mb} MB 可能过低，一个工作进程约需 300 MB"
+                if settings.memory_mb and settings.memory_mb < 1024 else "")
+        raise RunnerError(f"工作进程启动失败（{_signal_name(s.proc.exitcode)}）{hint}")
+    s.kill()
+    return True
+
+
+def _settle_if_late(s: _Slot, order: InOrder, settings: RunSettings) -> bool:
+    """Whether the worker overran --timeout (killed now, its document recorded as timed out)."""
+    now = time.monotonic()
+    if s.task is not None and settings.timeout and now - s.since > settings.timeout:
+        i, path = s.task
+        s.kill()
+        order.record(i, error_document(
+            path, f"{path}: 超时：超过 {settings.timeout:g} 秒仍未完成，已终止这个文档的审核（--timeout 可调整），运行继续",
+            "timeout"))
+        return True
+    if not s.ready and now - s.since > _WORKER_START_LIMIT:
+        raise RunnerError(f"工作进程 {_WORKER_START_LIMIT:g} 秒内未能启动")
+    return False
+
+
+def _stop(slots: list[_Slot]) -> None:
+    """Ask every worker to finish, then make sure it has."""
+    for s in slots:
+        try:
+            s.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+    for s in slots:
+        s.proc.join(0.5)
+        s.kill()
 
 
 def summarize(documents: list[dict]) -> dict[str, int]:

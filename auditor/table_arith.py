@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import regex
 
+from auditor.cells import is_blank
 from auditor.interval import Interval, interval_sum
 from auditor.model import Cell, Table
-from auditor.tables import is_blank
 
 TOTAL_ROW = regex.compile(r"^(合计|总计|本年合计)$")
 _TOTAL_COL = regex.compile(r"(合计|小计|总计)$")

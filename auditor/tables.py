@@ -18,90 +18,17 @@ Odd tables never raise: they fall back to generic column names (col1, col2, ...)
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache, wraps
-from typing import Callable, TypeVar
+from decimal import Decimal
 
 import regex
 
+from auditor.cells import CODE_NAME, is_blank, norm_label, parse_value, split_code_label
+from auditor.headings import heading_level, is_toc_line
 from auditor.model import Cell, Location, Table, TableRow
+from auditor.table_arith import mark_misread
 
-# ---------------------------------------------------------------- cell values
-
-_NUM = regex.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)$")
-_PLACEHOLDERS = {"", "-", "--", "—", "——", "－", "/", "／", "\\", "…", "……", "*", "x", "X", "×"}
-_CODE_NAME = regex.compile(r"^(\d{3}(?:\d{2}){0,2})[\s\u3000]+(\S.*)$")
 _DIGITS = regex.compile(r"^\d+$")
-_WS = regex.compile(r"\s+")
-_WS_NEXT_TO_CJK = regex.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
-
-# Pure functions of one string, called for the same cells and lines many times per document,
-# get a cache bounded in entries and in what an entry may hold: long strings are computed
-# each time, so a worker never keeps more than a few MB of old documents' text alive.
-# (Patterns are compiled once above: `regex.sub(str, …)` would look each up per call.)
-_CACHE_ENTRIES = 8192
-_CACHE_MAX_LEN = 128
-_R = TypeVar("_R")
-
-
-def _short_text_cache(fn: Callable[[str], _R]) -> Callable[[str], _R]:
-    cached = lru_cache(maxsize=_CACHE_ENTRIES)(fn)
-
-    @wraps(fn)
-    def call(text: str) -> _R:
-        return cached(text) if len(text) <= _CACHE_MAX_LEN else fn(text)
-
-    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-    call.cache_info = cached.cache_info  # type: ignore[attr-defined]
-    return call
-
-
-@_short_text_cache
-def parse_value(text: str) -> Decimal | None:
-    """The number a cell holds when it holds exactly one number, else None.
-
-    "6,717.05" → 6717.05, "98.18%" → 98.18 (the text keeps the % sign), "１２．５" → 12.5;
-    "-", "—", "/", "", a zero-padded "06" (a code part) and targets such as "=5门", ">=2次",
-    "75.74分" → None.
-    """
-    s = unicodedata.normalize("NFKC", text).replace("−", "-").strip()
-    s = _WS.sub("", s)
-    if s in _PLACEHOLDERS:
-        return None
-    m = _NUM.match(s)
-    if not m:
-        return None
-    sign, whole, frac, _pct = m.groups()
-    if len(whole) > 1 and whole[0] == "0" and not frac:
-        return None  # "06", "01": a 款/项 code part or a serial number, never an amount
-    try:
-        return Decimal(sign + whole.replace(",", "") + (frac or ""))
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        return None
-
-
-@_short_text_cache
-def is_blank(text: str) -> bool:
-    """Empty or a placeholder mark: carries neither a label nor a number."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text)) in _PLACEHOLDERS
-
-
-@_short_text_cache
-def norm_label(text: str) -> str:
-    """Label for lookup: whitespace next to CJK characters removed ("小    计" → "小计")."""
-    s = text.replace("\u3000", " ").strip()
-    s = _WS_NEXT_TO_CJK.sub("", s)
-    return _WS.sub(" ", s)
-
-
-def split_code_label(text: str) -> tuple[str | None, str]:
-    """"201 一般公共服务支出" → ("201", "一般公共服务支出"); other text → (None, text)."""
-    m = _CODE_NAME.match(text.strip())
-    if m:
-        return m.group(1), norm_label(m.group(2))
-    return None, norm_label(text)
 
 
 # ---------------------------------------------------------------- raw scanning
@@ -152,22 +79,10 @@ class _Text:
         return self.starts[i] + len(self.lines[i].rstrip())
 
 
-_TOC = regex.compile(r"(?:\.{2,}|…+|·{2,}|-{3,})\s*\t?\s*\d{1,3}\s*$")
-_HEADING_START = regex.compile(r"^\s*(第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|附件|附表)")
 _GUARD = regex.compile(
     r"^\s*(第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|表[一二三四五六七八九十\d]+|公开\d+表|(备)?注[：:]|说明[：:]|(金额)?单位[：:])"
     r"|表\s*$"
 )
-_PAGE_NO = regex.compile(r"\s*\d{1,3}\s*")
-
-
-@_short_text_cache
-def is_toc_line(line: str) -> bool:
-    """A table-of-contents entry: dots/ellipsis then a page number, or a heading TAB page number."""
-    if _TOC.search(line):
-        return True
-    parts = line.split("\t")
-    return len(parts) == 2 and bool(_PAGE_NO.fullmatch(parts[1])) and bool(_HEADING_START.match(parts[0]))
 
 
 def _is_a(line: str) -> bool:
@@ -424,8 +339,6 @@ def caption_unit(texts: list[str]) -> str | None:
 
 def _lookback(tx: _Text, first: int, floor: int) -> list[str]:
     """Caption lines right before a table (title, 公开01表, 部门名称, 2024年度, 单位)."""
-    from auditor.outline import heading_level  # local import: outline imports this module
-
     out: list[str] = []
     k = first - 1
     while k >= floor and len(out) < 6:
@@ -454,7 +367,7 @@ def _kinds(data: list[list[_Raw]], n: int) -> list[str]:
         num = txt = 0
         for r in data:
             if c < len(r) and not is_blank(r[c].text):
-                if parse_value(r[c].text) is not None and not _CODE_NAME.match(r[c].text):
+                if parse_value(r[c].text) is not None and not CODE_NAME.match(r[c].text):
                     num += 1
                 else:
                     txt += 1
@@ -818,8 +731,6 @@ def _breaks(cur: list[list[_Raw]], kinds: list[str], row: list[_Raw], k: str) ->
 def find_tables(text: str) -> list[Table]:
     """All tables in a decoded text, in order, with titles, units, columns and rows; each
     table's own sums tested (`Table.misread` set where most of them fail)."""
-    from auditor.table_arith import mark_misread
-
     tables = _find_tables(text)
     mark_misread(tables)
     return tables

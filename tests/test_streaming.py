@@ -167,9 +167,9 @@ def test_report_from_jsonl_renders_the_same_pages_as_from_json(corpus, tmp_path)
 
 
 def test_a_large_index_is_paged_and_lists_every_document_once(streamed, tmp_path, monkeypatch):
-    from auditor.report import stream
+    from auditor.report import html, stream
 
-    monkeypatch.setattr(stream, "PAGE_SIZE", 3)
+    monkeypatch.setattr(html, "PAGE_SIZE", 3)
     written = stream.write_outputs_from_jsonl(streamed["folder"] / "r.jsonl", html_out=tmp_path / "site")
     assert written[0][1] == tmp_path / "site" / "index.html"
     n_docs = len(SEED_TEXTS) + 2
@@ -201,9 +201,9 @@ def test_audit_html_with_jsonl_renders_from_the_stream(corpus, tmp_path):
 
 def test_write_html_of_a_large_result_dict_is_paged_too(reference, tmp_path, monkeypatch):
     from auditor.api import Result
-    from auditor.report import stream
+    from auditor.report import html
 
-    monkeypatch.setattr(stream, "PAGE_SIZE", 4)
+    monkeypatch.setattr(html, "PAGE_SIZE", 4)
     Result(reference["data"]).write_html(tmp_path / "site")
     assert (tmp_path / "site" / "index-2.html").exists() and not (tmp_path / "site" / "index-3.html").exists()
     first = (tmp_path / "site" / "index.html").read_text("utf-8")

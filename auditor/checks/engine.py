@@ -1,10 +1,11 @@
-"""Evaluate the catalogue's check rules over one document's fact base.
+"""Run the catalogue's check rules over one document's fact base.
 
-Each rule names a kind (a closed set, one small module each, like Vale's
-`extends:`); the kind finds the relations in the fact base, evaluates them with
-interval arithmetic, marks the claims it used as verified, and reports each
-failed relation as a Finding. The engine turns findings into Flags with the
-rule's own message template, so the wording belongs to the rule author.
+Each rule names a kind (one module each, read from auditor/checks/kinds, like Vale's
+`extends:`); the kind finds the relations in the fact base and the engine evaluates them
+(auditor/checks/evaluate.py), so no kind judges rounding itself. A relation that can be
+decided counts its claims as compared (verified), a failed one becomes a Flag with the rule's
+own message template, so the wording belongs to the rule author. Each rule runs guarded: one
+that raises loses only its own results, and every rule leaves one outcome row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from auditor.checks.evaluate import Verdict, evaluate
 from auditor.checks.facts import FactBase
 from auditor.checks.kind import RULE_TIMEOUT, Kind
 from auditor.checks.relation import Readings, Relation
+from auditor.checks.validate import check_patterns
 from auditor.model import Evidence, Flag
 from auditor.rulefile import stress_pattern
 from auditor.rules_model import CheckRule
@@ -199,7 +201,7 @@ def _run_rule(rule: CheckRule, kind: Kind, facts: FactBase) -> tuple[list[Flag],
     compared: set[int] = set()
     try:
         for item in kind.relations(rule, rule.settings, facts):
-            for finding in _judge(item, compared, facts):
+            for finding in _judge(item, compared):
                 key = finding.key or tuple((e.line, e.start) for e in finding.evidence)
                 if key in seen:
                     continue
@@ -210,25 +212,12 @@ def _run_rule(rule: CheckRule, kind: Kind, facts: FactBase) -> tuple[list[Flag],
     except Exception as exc:  # the rule's fault is the rule's: drop its partial work, keep going
         return [], set(), RuleOutcome(rule.id, rule.kind, "errored", error=_describe(exc),
                                       patterns=_culprits(rule, exc))
-    finally:
-        _collect_legacy_marks(facts, compared)
     status = "failed" if flags else "held" if compared else "evaluated"
     return flags, compared, RuleOutcome(rule.id, rule.kind, status, len(flags), len(compared))
 
 
-def _collect_legacy_marks(facts: FactBase, compared: set[int]) -> None:
-    """TRANSITION (issue 14): kinds not yet moved to relations mark claims themselves; their
-    marks are taken into the set and cleared, so the claims leave the checks unchanged."""
-    for c in facts.claims:
-        if c.verified:
-            compared.add(c.id)
-            c.verified = False
-
-
-def _judge(item: "Relation | Readings | Finding", compared: set[int], facts: FactBase) -> list[Finding]:
+def _judge(item: Relation | Readings, compared: set[int]) -> list[Finding]:
     """The findings of one relation (or set of readings), adding the claims it compared."""
-    if isinstance(item, Finding):  # TRANSITION (issue 14): a kind that still judges itself
-        return [item]
     if isinstance(item, Readings):
         verdicts = [(r, evaluate(r)) for r in item.relations]
         compared.update(item.always)
@@ -267,8 +256,6 @@ def _describe(exc: Exception) -> str:
 def _culprits(rule: CheckRule, exc: Exception) -> list[str]:
     """The rule's patterns to blame: for a timeout, those that also time out on adversarial
     text (else all of them); for another error, all of them (the reader judges)."""
-    from auditor.checks.validate import check_patterns  # validate imports the kinds, which import this module
-
     patterns = check_patterns(rule)
     if isinstance(exc, TimeoutError):
         slow = [(w, p) for w, p in patterns if _times_out(p)]

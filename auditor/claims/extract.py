@@ -296,85 +296,80 @@ class ClaimExtractor:
 
     def _classify(self, s: Sentence, n: Number, lead: str, cid: int, last: dict[str, Claim],
                   at: "_At", carry: Claim | None) -> Claim | None:
-        v = self.vocab
         loc = Location(s.location.line, s.location.start + n.start, s.location.start + n.end,
                        s.location.page)
         clause = _last_clause(lead)
-        kind = "other"
-        direction = None
-        dword = None
-        dloc = None
-        denominator = None
-        rate_kind = None
-        weak = ""
         if n.unit in ("%",):
-            share_m = _last(v.share, lead)
-            rate_hit = self._rate_kind(lead)
-            change = self._direction(lead)
-            if rate_hit and (not change or rate_hit[1] >= change[2]):
-                kind, rate_kind = "rate", rate_hit[0]
-            elif share_m and (not change or share_m.end() > change[2]) and n.comparator is None:
-                kind = "share"
-                denominator = _denominator(lead[share_m.end():])
-            elif change:
-                kind = "change_rate"
-                direction, dword, pos = change
-                dloc = self._loc(s, at, lead, lead, pos, dword)
-            else:
-                kind = "percent"
-        elif n.unit == "pp":
-            kind = "other"
+            k = self._percent_kind(s, n, lead, at)
         elif n.unit in MONEY_UNITS or n.unit in COUNT_UNITS:
-            change = self._direction(clause)
-            adjacent = change is not None and _adjacent_to(change[1]).search(clause) is not None
-            in_context = change is not None and n.unit in MONEY_UNITS and (
-                v.context.search(s.text[:n.start]) is not None or change[0] in (0, None))
-            fronted = change is not None and n.unit in MONEY_UNITS and not (adjacent or in_context) \
-                and self._verb_object(clause, change)
-            compared = self._comparison(clause) if n.unit in MONEY_UNITS and not change else None
-            if change and (adjacent or in_context or fronted):
-                kind = "change_amount"
-                direction, dword, pos = change
-                dloc = self._loc(s, at, lead, clause, pos, dword)
-                if fronted:
-                    weak = "增减词在名称之前（“增加基本支出X”），句中未写比较的基期"
-            elif compared:
-                kind = "change_amount"  # 本年数小于上年预算数403.75万元: the difference, not a level
-                direction, dword, pos = compared
-                dloc = self._loc(s, at, lead, clause, pos, dword)
-            else:
-                kind = "amount" if n.unit in MONEY_UNITS else "count"
-        elif n.unit == "分":
-            kind = "score"
+            k = self._quantity_kind(s, n, lead, clause, at)
         else:
-            kind = "other"
-        if n.comparator and kind not in ("score",):
-            kind = "other"  # a target such as ≥85% or <=10万元: not a stated fact
-        if direction is None and dword is not None and n.value == 0:
-            direction = 0  # 增加（减少）0万元: whatever the template's words, no change
-        role = (self._role(clause) or "current") if kind in ("amount", "count") else "current"
-        if kind in ("change_amount", "change_rate", "share", "rate"):
-            reading = self._derived_subject(kind, n, clause, lead, last, carry, s.claims[-1] if s.claims else None)
-        else:
-            reading = self._subject(clause, lead)
-            if reading.subject in self.elliptical and any(self._scoped(c) for c in s.claims):
-                # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
-                reading = _Reading(reading.subject, None, "省略了口径的名称（承接前文的口径）")
-            before = last.get("amount")
-            if reading.concept is None and before is not None and before.concept \
-                    and before.role != role and self._only_role_words(clause):
-                # "X年初预算为A万元，支出决算为B万元": B is X too, in another role
-                reading = _Reading(before.subject, before.concept, "主体承接同句前一数字（省略主语）")
-        if kind == "change_amount":
+            k = _Kind("score" if n.unit == "分" else "other")  # "pp" and other units: other
+        if n.comparator and k.kind not in ("score",):
+            k.kind = "other"  # a target such as ≥85% or <=10万元: not a stated fact
+        if k.direction is None and k.dword is not None and n.value == 0:
+            k.direction = 0  # 增加（减少）0万元: whatever the template's words, no change
+        role = (self._role(clause) or "current") if k.kind in ("amount", "count") else "current"
+        reading = self._reading(k.kind, s, n, clause, lead, last, carry, role)
+        if k.kind == "change_amount":
             # what the change is measured against: 上年预算 and 上年决算/执行数 are different bases
             if _BUDGET_BASE.search(clause):
                 role = "budget_base"
             elif _ACTUAL_BASE.search(clause):
                 role = "actual_base"
-        weak = weak or reading.weak
-        return Claim(cid, kind, n, loc, s.id, reading.subject, reading.concept, role, direction, dword, dloc,
-                     denominator, rate_kind, None, s.section,
+        weak = k.weak or reading.weak
+        return Claim(cid, k.kind, n, loc, s.id, reading.subject, reading.concept, role, k.direction, k.dword, k.dloc,
+                     k.denominator, k.rate_kind, None, s.section,
                      confidence="low" if weak else "high", confidence_reason=weak)
+
+    def _percent_kind(self, s: Sentence, n: Number, lead: str, at: "_At") -> "_Kind":
+        """A figure in %: a rate (执行率), a share (占), a change rate (增长), or a bare percent."""
+        share_m = _last(self.vocab.share, lead)
+        rate_hit = self._rate_kind(lead)
+        change = self._direction(lead)
+        if rate_hit and (not change or rate_hit[1] >= change[2]):
+            return _Kind("rate", rate_kind=rate_hit[0])
+        if share_m and (not change or share_m.end() > change[2]) and n.comparator is None:
+            return _Kind("share", denominator=_denominator(lead[share_m.end():]))
+        if change:
+            direction, dword, pos = change
+            return _Kind("change_rate", direction, dword, self._loc(s, at, lead, lead, pos, dword))
+        return _Kind("percent")
+
+    def _quantity_kind(self, s: Sentence, n: Number, lead: str, clause: str, at: "_At") -> "_Kind":
+        """A sum of money or a count: a level (amount, count) or a change (增加X万元, 小于上年X万元)."""
+        change = self._direction(clause)
+        adjacent = change is not None and _adjacent_to(change[1]).search(clause) is not None
+        in_context = change is not None and n.unit in MONEY_UNITS and (
+            self.vocab.context.search(s.text[:n.start]) is not None or change[0] in (0, None))
+        fronted = change is not None and n.unit in MONEY_UNITS and not (adjacent or in_context) \
+            and self._verb_object(clause, change)
+        compared = self._comparison(clause) if n.unit in MONEY_UNITS and not change else None
+        if change and (adjacent or in_context or fronted):
+            direction, dword, pos = change
+            weak = "增减词在名称之前（“增加基本支出X”），句中未写比较的基期" if fronted else ""
+            return _Kind("change_amount", direction, dword, self._loc(s, at, lead, clause, pos, dword), weak=weak)
+        if compared:
+            # 本年数小于上年预算数403.75万元: the difference, not a level
+            direction, dword, pos = compared
+            return _Kind("change_amount", direction, dword, self._loc(s, at, lead, clause, pos, dword))
+        return _Kind("amount" if n.unit in MONEY_UNITS else "count")
+
+    def _reading(self, kind: str, s: Sentence, n: Number, clause: str, lead: str, last: dict[str, Claim],
+                 carry: Claim | None, role: str) -> "_Reading":
+        """Whose figure it is: derived kinds from their neighbours, levels from their own words."""
+        if kind in ("change_amount", "change_rate", "share", "rate"):
+            return self._derived_subject(kind, n, clause, lead, last, carry, s.claims[-1] if s.claims else None)
+        reading = self._subject(clause, lead)
+        if reading.subject in self.elliptical and any(self._scoped(c) for c in s.claims):
+            # "财政拨款收入总计A，支出总计B": B is 财政拨款支出总计
+            reading = _Reading(reading.subject, None, "省略了口径的名称（承接前文的口径）")
+        before = last.get("amount")
+        if reading.concept is None and before is not None and before.concept \
+                and before.role != role and self._only_role_words(clause):
+            # "X年初预算为A万元，支出决算为B万元": B is X too, in another role
+            reading = _Reading(before.subject, before.concept, "主体承接同句前一数字（省略主语）")
+        return reading
 
     def _derived_subject(self, kind: str, n: Number, clause: str, lead: str, last: dict[str, Claim],
                          carry: Claim | None, prior: Claim | None) -> "_Reading":
@@ -615,6 +610,19 @@ class ClaimExtractor:
 
 
 _ITEM_TITLE_END = regex.compile(r"[。：:\s]+$")
+
+
+@dataclass
+class _Kind:
+    """What a figure is, as its own words say, before whose it is: the claim's kind and change words."""
+
+    kind: str
+    direction: int | None = None
+    dword: str | None = None
+    dloc: Location | None = None
+    denominator: str | None = None
+    rate_kind: str | None = None
+    weak: str = ""
 
 
 class _Reading(NamedTuple):

@@ -12,14 +12,29 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from auditor.api import Result, expand_paths, load_selected_catalogue
+from auditor.cache import ResultCache, run_key
 from auditor.cli._app import app, set_debug
-from auditor.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from auditor.config import ConfigError, Options, check_fail_on, check_severity, load_options
+from auditor.corpus import CrossPass, attach
+from auditor.report.json_report import dumps as result_json_text
+from auditor.report.json_report import rules_dict
+from auditor.report.lines import document_lines, rule_counts
+from auditor.report.sarif import sarif_log
+from auditor.report.tally import RunTally
+from auditor.report.text_report import print_cross_document, print_document_dict, print_summary_dict
+from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
+from auditor.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RunnerError, RunSettings, run_documents
 
 
 def _tokens(values: list[str] | None) -> list[str] | None:
@@ -78,43 +93,81 @@ def audit(
                                      "在 --jsonl 文件旁的 FILE.sources/ 或 --parquet 目录的 sources/），供 HTML 报告使用"),
 ) -> None:
     """审核文件或目录中的公开文本，逐个文档输出发现的问题。"""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from auditor.api import Result, expand_paths, load_selected_catalogue
-    from auditor.cache import ResultCache, run_key
-    from auditor.report.json_report import dumps as result_json_text
-    from auditor.report.lines import document_lines, rule_counts
-    from auditor.report.sarif import sarif_log
-    from auditor.config import ConfigError, check_fail_on, check_severity, load_options
-    from auditor.report.json_report import rules_dict
-    from auditor.runner import RunnerError, RunSettings, run_documents
-    from auditor.report.text_report import print_document_dict, print_summary_dict
-    from auditor.report.waivers import WaiverError, WaiverSet, load_waivers
-    from auditor.report.tally import RunTally
-
-    import time
-    from datetime import datetime, timezone
-
+    # long because: the signature is typer's flat table of options; the body hands them on to the steps below
     set_debug(debug)
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     if output_format not in FORMATS:
         raise usage_error(Console(), f"--format 应为 {'、'.join(FORMATS)} 之一，而不是 {output_format!r}")
     machine = output_format in ("json", "sarif")  # stdout carries the payload; everything else goes to stderr
     console = Console(highlight=False, stderr=machine)
+    opts = _checked_options(console, config, timeout, memory, cache, select=select, ignore=ignore,
+                            min_severity=min_severity, fail_on=fail_on, jobs=jobs, rules=rules, waivers=waivers)
+    _check_engine_and_outputs(console, opts, html_out, engine, scheduler, parquet_out)
+    n_jobs = opts.jobs or (os.cpu_count() or 1)
+    files, catalogue, waiver_set = _inputs(console, paths, opts)
+    out = _Outputs(json_out, html_out, xlsx_out, csv_out, jsonl_out, parquet_out)
+    settings = RunSettings([str(r) for r in opts.rules], list(opts.select), list(opts.ignore), opts.min_severity,
+                           timeout or None, memory or None, debug)
+    result_cache = None
+    if cache is not None:
+        result_cache = ResultCache(cache, run_key(opts.rules, [r.id for r in catalogue.checks], opts.min_severity))
+    keep = out.keep(machine)
+    meta = {"rules": rules_dict(catalogue), "run": _run_meta(opts, catalogue, started, engine)}
+    store_source = with_source or (not keep and html_out is not None)
+    try:
+        writers = _open_writers(jsonl_out, parquet_out, store_source, meta)
+    except (OSError, RuntimeError) as exc:
+        raise usage_error(console, str(exc))
+    run = _Run(console, output_format, quiet, debug, waiver_set, writers,
+               None if no_cross else CrossPass(bundles=not no_bundle), keep)
+    try:
+        _run_with_progress(run, files, n_jobs, lambda on_result: _run_engine(
+            engine, files, settings, n_jobs, scheduler, result_cache, on_result, keep, keep or store_source))
+    except KeyboardInterrupt:
+        _report_interrupt(run, len(files), result_cache, cache)
+        raise typer.Exit(130)
+    except RunnerError as exc:
+        _close_writers(writers)
+        raise usage_error(console, str(exc))
+    data = _result_data(run, meta, clock, opts)
+    _close_writers(writers, **{k: data[k] for k in ("rules", "run", "waivers", "cross_document") if k in data})
+    if not keep:
+        run.tally.print(console, result_cache, after_summary=lambda: print_cross_document(console, data))
+        _print_writers(console, writers)
+        _write_streamed_outputs(console, jsonl_out, html_out, xlsx_out, csv_out)
+        raise typer.Exit(run.tally.exit_status(opts.fail_on))
+    result = Result(data)
+    _print_kept(console, data, output_format, result_cache)
+    _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
+    _print_writers(console, writers)
+    raise typer.Exit(result.exit_status(opts.fail_on))
+
+
+# ---- the steps of a run ---------------------------------------------------------------------
+
+
+def _checked_options(console: Console, config: Path | None, timeout: float, memory: int, cache: Path | None,
+                     **given) -> Options:
+    """The configuration merged with the command line; a bad value is a usage error (exit 2)."""
     if timeout < 0 or memory < 0:
         raise usage_error(console, "--timeout 和 --memory 不能为负数")
     if cache is not None and cache.exists() and not cache.is_dir():
         raise usage_error(console, f"--cache 应为目录: {cache}")
     try:
         opts = load_options(config).merged(
-            select=_tokens(select), ignore=_tokens(ignore),
-            min_severity=check_severity(min_severity) if min_severity is not None else None,
-            fail_on=check_fail_on(fail_on) if fail_on is not None else None, jobs=jobs, rules=list(rules) if rules else None, waivers=waivers)
+            select=_tokens(given["select"]), ignore=_tokens(given["ignore"]),
+            min_severity=check_severity(given["min_severity"]) if given["min_severity"] is not None else None,
+            fail_on=check_fail_on(given["fail_on"]) if given["fail_on"] is not None else None, jobs=given["jobs"],
+            rules=list(given["rules"]) if given["rules"] else None, waivers=given["waivers"])
     except ConfigError as exc:
         raise usage_error(console, str(exc))
     if opts.jobs is not None and opts.jobs < 0:
         raise usage_error(console, "--jobs 不能为负数")
-    n_jobs = opts.jobs or (os.cpu_count() or 1)
+    return opts
+
+
+def _check_engine_and_outputs(console: Console, opts: Options, html_out: Path | None, engine: str,
+                              scheduler: str | None, parquet_out: Path | None) -> None:
     if html_out is not None and html_out.exists() and not html_out.is_dir():
         raise usage_error(console, f"--html 应为目录: {html_out}")
     if engine not in ("local", "dask"):
@@ -123,6 +176,10 @@ def audit(
         raise usage_error(console, "--scheduler 只用于 --engine dask")
     if parquet_out is not None and parquet_out.exists() and not parquet_out.is_dir():
         raise usage_error(console, f"--parquet 应为目录: {parquet_out}")
+
+
+def _inputs(console: Console, paths: list[Path], opts: Options):
+    """The files to audit, the narrowed catalogue and the waivers; what cannot be had is a usage error."""
     missing = [p for p in paths if not p.exists()]
     files = expand_paths(paths)
     if not files or (missing and len(missing) == len(paths)):
@@ -139,105 +196,124 @@ def audit(
             waiver_set = WaiverSet(load_waivers(opts.waivers), str(opts.waivers))
         except WaiverError as exc:
             raise usage_error(console, str(exc))
+    return files, catalogue, waiver_set
 
-    settings = RunSettings([str(r) for r in opts.rules], list(opts.select), list(opts.ignore), opts.min_severity,
-                           timeout or None, memory or None, debug)
-    result_cache = None
-    if cache is not None:
-        result_cache = ResultCache(cache, run_key(opts.rules, [r.id for r in catalogue.checks], opts.min_severity))
-    documents: list[dict] = []
-    from auditor.corpus import CrossPass
 
-    cross = None if no_cross else CrossPass(bundles=not no_bundle)
-    err_console = Console(stderr=True, highlight=False)
-    streaming = jsonl_out is not None or parquet_out is not None
-    # a streaming run keeps no document, unless an output needs them all at once
-    keep = not streaming or json_out is not None or machine or (
-        jsonl_out is None and any(o is not None for o in (html_out, xlsx_out, csv_out)))
-    meta = {"rules": rules_dict(catalogue), "run": _run_meta(opts, catalogue, started, engine)}
-    store_source = with_source or (not keep and html_out is not None)
-    try:
-        writers = _open_writers(jsonl_out, parquet_out, store_source, meta)
-    except (OSError, RuntimeError) as exc:
-        raise usage_error(console, str(exc))
-    tally = RunTally()
+@dataclass
+class _Outputs:
+    json: Path | None
+    html: Path | None
+    xlsx: Path | None
+    csv: Path | None
+    jsonl: Path | None
+    parquet: Path | None
 
-    def on_result(d: dict) -> None:
-        if waiver_set is not None:
-            waiver_set.apply_document(d)
-        tally.add(d)
-        if keep:
-            documents.append(d)
-        for w in writers:
+    def keep(self, machine: bool) -> bool:
+        """Whether the run keeps every document: a streaming run keeps none, unless an output
+        needs them all at once."""
+        streaming = self.jsonl is not None or self.parquet is not None
+        return not streaming or self.json is not None or machine or (
+            self.jsonl is None and any(o is not None for o in (self.html, self.xlsx, self.csv)))
+
+
+@dataclass
+class _Run:
+    """What happens to each document's result as it arrives, and what the run has gathered."""
+
+    console: Console
+    output_format: str
+    quiet: bool
+    debug: bool
+    waiver_set: object | None
+    writers: list
+    cross: object | None
+    keep: bool
+    documents: list[dict] = field(default_factory=list)
+    tally: RunTally = field(default_factory=RunTally)
+    err_console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+
+    def on_result(self, d: dict) -> None:
+        if self.waiver_set is not None:
+            self.waiver_set.apply_document(d)
+        self.tally.add(d)
+        if self.keep:
+            self.documents.append(d)
+        for w in self.writers:
             w.write(d)
-        if cross is not None:
-            cross.add(d)  # a compact summary: the cross-document pass never needs whole results
-        if output_format == "concise":
+        if self.cross is not None:
+            self.cross.add(d)  # a compact summary: the cross-document pass never needs whole results
+        if self.output_format == "concise":
             for line in document_lines(d):
-                console.print(line, soft_wrap=True, markup=False)
-        elif not quiet and output_format == "text":
-            print_document_dict(console, d)
-        if debug and d.get("traceback"):
-            err_console.print(d["traceback"], markup=False)
-        progress.advance(task)
+                self.console.print(line, soft_wrap=True, markup=False)
+        elif not self.quiet and self.output_format == "text":
+            print_document_dict(self.console, d)
+        if self.debug and d.get("traceback"):
+            self.err_console.print(d["traceback"], markup=False)
 
-    show_progress = sys.stderr.isatty() and not quiet and len(files) > 1
+
+def _run_with_progress(run: _Run, files: list[Path], n_jobs: int, start) -> None:
+    """`start(on_result)` runs the engine; a progress bar on a terminal advances with each result."""
+    show_progress = sys.stderr.isatty() and not run.quiet and len(files) > 1
     progress = Progress(TextColumn("审核中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         TextColumn("{task.fields[jobs]}"), console=Console(stderr=True),
                         disable=not show_progress, transient=True)
     with progress:
         task = progress.add_task("audit", total=len(files), jobs=f"{n_jobs} 个进程" if n_jobs > 1 else "")
+
+        def on_result(d: dict) -> None:
+            run.on_result(d)
+            progress.advance(task)
+
         try:
-            if engine == "dask":
-                _run_dask(files, settings, n_jobs, scheduler, result_cache, on_result, keep,
-                          need_source=keep or store_source)
-            else:
-                run_documents(files, settings, n_jobs, result_cache, on_result, keep=keep)
+            start(on_result)
         except KeyboardInterrupt:
             progress.stop()
-            _close_writers(writers)
-            saved = f"已完成的 {result_cache.stored + result_cache.hits} 个结果在缓存 {cache} 中，用同一 --cache 重新运行即可继续" \
-                if result_cache is not None else "未使用 --cache，结果未保存"
-            streamed = "".join(f"{w.label} {w.where} 保留已写出的 {w.count} 个文档；" for w in writers)
-            console.print(f"[red]已中断[/red]：审核了 {tally.documents}/{len(files)} 个文档；{saved}。{streamed}"
-                          "未写出其他报告文件。")
-            raise typer.Exit(130)
-        except RunnerError as exc:
-            _close_writers(writers)
-            raise usage_error(console, str(exc))
-    data = {"schema": "auditor.result/1", "documents": documents, "rules": meta["rules"],
+            raise
+
+
+def _run_engine(engine: str, files, settings, n_jobs: int, scheduler: str | None, result_cache, on_result,
+                keep: bool, need_source: bool) -> None:
+    if engine == "dask":
+        _run_dask(files, settings, n_jobs, scheduler, result_cache, on_result, keep, need_source=need_source)
+    else:
+        run_documents(files, settings, n_jobs, result_cache, on_result, keep=keep)
+
+
+def _report_interrupt(run: _Run, n_files: int, result_cache, cache: Path | None) -> None:
+    """Ctrl-C: close the streams and say what was kept, so the run can be resumed."""
+    _close_writers(run.writers)
+    saved = f"已完成的 {result_cache.stored + result_cache.hits} 个结果在缓存 {cache} 中，用同一 --cache 重新运行即可继续" \
+        if result_cache is not None else "未使用 --cache，结果未保存"
+    streamed = "".join(f"{w.label} {w.where} 保留已写出的 {w.count} 个文档；" for w in run.writers)
+    run.console.print(f"[red]已中断[/red]：审核了 {run.tally.documents}/{n_files} 个文档；{saved}。{streamed}"
+                      "未写出其他报告文件。")
+
+
+def _result_data(run: _Run, meta: dict, clock: float, opts: Options) -> dict:
+    """The `auditor.result/1` dict of the run, with the cross-document pass and the waivers' summary."""
+    data = {"schema": "auditor.result/1", "documents": run.documents, "rules": meta["rules"],
             "run": {**meta["run"], "seconds": round(time.perf_counter() - clock, 2)}}
-    if cross is not None:
-        from auditor.corpus import attach
-
-        attach(data, *cross.finish(), min_severity=opts.min_severity, select=list(opts.select),
+    if run.cross is not None:
+        attach(data, *run.cross.finish(), min_severity=opts.min_severity, select=list(opts.select),
                ignore=list(opts.ignore))
-        tally.add_cross(data["cross_document"])
-    if waiver_set is not None:
-        data["waivers"] = waiver_set.summary()
-    _close_writers(writers, **{k: data[k] for k in ("rules", "run", "waivers", "cross_document") if k in data})
-    if not keep:
-        from auditor.report.text_report import print_cross_document
+        run.tally.add_cross(data["cross_document"])
+    if run.waiver_set is not None:
+        data["waivers"] = run.waiver_set.summary()
+    return data
 
-        tally.print(console, result_cache, after_summary=lambda: print_cross_document(console, data))
-        _print_writers(console, writers)
-        _write_streamed_outputs(console, jsonl_out, html_out, xlsx_out, csv_out)
-        raise typer.Exit(tally.exit_status(opts.fail_on))
-    result = Result(data)
+
+def _print_kept(console: Console, data: dict, output_format: str, result_cache) -> None:
+    """The payload on stdout (json, sarif), then the summary, the cross-document flags, the rule
+    counts and the failures."""
     if output_format == "json":
         sys.stdout.write(result_json_text(data))
     elif output_format == "sarif":
         sys.stdout.write(json.dumps(sarif_log(data, data["run"]["version"]), ensure_ascii=False, indent=1) + "\n")
     print_summary_dict(console, data)
-    from auditor.report.text_report import print_cross_document
-
     print_cross_document(console, data)
-    for line in rule_counts(documents):
+    for line in rule_counts(data["documents"]):
         console.print("  " + line, soft_wrap=True, markup=False)
-    _print_failures(console, documents, result_cache)
-    _write_outputs(console, result, json_out, html_out, xlsx_out, csv_out)
-    _print_writers(console, writers)
-    raise typer.Exit(result.exit_status(opts.fail_on))
+    _print_failures(console, data["documents"], result_cache)
 
 
 def _print_failures(console: Console, documents: list[dict], result_cache) -> None:

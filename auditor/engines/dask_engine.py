@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 from auditor.cache import ResultCache
 from auditor.runner import (InOrder, RunnerError, RunSettings, _WORKER_START_LIMIT, _EXIT_MEMORY, _Slot,
                             _crash_message, _signal_name, audit_document, error_document)
+from auditor.worker_setup import mp_context
 
 PLUGIN_NAME = "auditor-isolated"
 MISSING_DASK = ("未安装 Dask：--engine dask 需要可选依赖，请运行 pip install -e '.[dask]'"
@@ -59,9 +60,7 @@ class IsolatedAuditor:
         self.slot: _Slot | None = None
 
     def _start(self) -> _Slot:
-        from auditor.api import _mp_context
-
-        slot = _Slot(_mp_context(), self.settings)
+        slot = _Slot(mp_context(), self.settings)
         deadline = time.monotonic() + _WORKER_START_LIMIT
         while not slot.ready:
             left = deadline - time.monotonic()
@@ -178,7 +177,7 @@ class AuditorPlugin(_PluginBase):
         if not settings.isolated:
             auditor = getattr(self._local, "auditor", None)
             if auditor is None:
-                from auditor.api import load_selected_catalogue
+                from auditor.worker_setup import load_selected_catalogue
                 from auditor.audit import Auditor
 
                 auditor = Auditor(load_selected_catalogue([Path(r) for r in settings.rules],
@@ -307,61 +306,80 @@ def run_documents_dask(files: Sequence[Path], settings: RunSettings, cluster: Da
     client.register_plugin(AuditorPlugin(asdict(settings), need_source), name=PLUGIN_NAME)
     batch = max(1, batch)
     window = 2 * cluster.threads  # batches in flight: one running and one queued per worker thread
-    ahead = ahead or max(256, 4 * window * batch)
-    order = InOrder(cache, on_document, keep)
-    submitted = 0
-    n = len(files)
-    futures = as_completed(with_results=True, raise_errors=False)
-    in_flight: dict[str, list[int]] = {}  # task key -> its documents' indices
-    live: dict[str, object] = {}  # task key -> its future
-    run_id = f"{time.time_ns():x}"
+    run = _DaskRun(client, files, InOrder(cache, on_document, keep), batch, window,
+                   ahead or max(256, 4 * window * batch), as_completed(with_results=True, raise_errors=False))
+    try:
+        while run.order.emitted < len(files):
+            run.submit_more()
+            run.order.emit()
+            if run.in_flight:
+                run.take_one()
+    finally:
+        run.stop()
+    return run.order.out
 
-    def next_batch() -> list[int]:
+
+class _DaskRun:
+    """The batches of one run on the cluster: submitted ahead of the results handed on, taken as they finish."""
+
+    def __init__(self, client, files: Sequence[Path], order: InOrder, batch: int, window: int, ahead: int,
+                 futures) -> None:
+        self.client, self.files, self.order = client, files, order
+        self.batch, self.window, self.ahead, self.futures = batch, window, ahead, futures
+        self.submitted = 0
+        self.in_flight: dict[str, list[int]] = {}  # task key -> its documents' indices
+        self.live: dict[str, object] = {}  # task key -> its future
+        self.run_id = f"{time.time_ns():x}"
+
+    def _may_submit(self) -> bool:
+        return self.submitted < len(self.files) and self.submitted - self.order.emitted < self.ahead
+
+    def next_batch(self) -> list[int]:
         """Up to `batch` indices to audit, from the next ones; cache hits and unreadable files are settled here."""
-        nonlocal submitted
         picked: list[int] = []
-        while submitted < n and len(picked) < batch and submitted - order.emitted < ahead:
-            i = submitted
-            submitted += 1
-            if not order.settle_from_cache(i, files[i]):
+        while self._may_submit() and len(picked) < self.batch:
+            i = self.submitted
+            self.submitted += 1
+            if not self.order.settle_from_cache(i, self.files[i]):
                 picked.append(i)
         return picked
 
-    try:
-        while order.emitted < n:
-            while len(in_flight) < window and submitted < n and submitted - order.emitted < ahead:
-                picked = next_batch()
-                if picked:
-                    fut = client.submit(audit_batch, [str(files[i]) for i in picked], pure=False,
-                                        key=f"audit-{run_id}-{picked[0]}")
-                    in_flight[fut.key] = picked
-                    live[fut.key] = fut
-                    futures.add(fut)
-                order.emit()
-            order.emit()
-            if not in_flight:
-                continue
-            fut, result = _next_result(futures)
-            picked = in_flight.pop(fut.key)
-            live.pop(fut.key, None)
-            if isinstance(result, BaseException):  # a worker lost with the task, again and again (KilledWorker)
-                result = [error_document(str(files[i]), f"{files[i]}: Dask 工作进程异常（{type(result).__name__}: "
-                                         f"{str(result)[:300]}），这个文档未审核，运行继续", "crash") for i in picked]
-            fut.release()
-            for i, d in zip(picked, result):
-                order.record(i, d)
-            order.emit()
-    finally:
-        if in_flight:  # an interrupted run: drop what is queued on the cluster
+    def submit_more(self) -> None:
+        """Batches until `window` are in flight or `ahead` results would wait."""
+        while len(self.in_flight) < self.window and self._may_submit():
+            picked = self.next_batch()
+            if picked:
+                fut = self.client.submit(audit_batch, [str(self.files[i]) for i in picked], pure=False,
+                                         key=f"audit-{self.run_id}-{picked[0]}")
+                self.in_flight[fut.key] = picked
+                self.live[fut.key] = fut
+                self.futures.add(fut)
+            self.order.emit()
+
+    def take_one(self) -> None:
+        """The next finished batch's results, recorded and handed on in order."""
+        fut, result = _next_result(self.futures)
+        picked = self.in_flight.pop(fut.key)
+        self.live.pop(fut.key, None)
+        if isinstance(result, BaseException):  # a worker lost with the task, again and again (KilledWorker)
+            result = [error_document(str(self.files[i]), f"{self.files[i]}: Dask 工作进程异常（{type(result).__name__}: "
+                                     f"{str(result)[:300]}），这个文档未审核，运行继续", "crash") for i in picked]
+        fut.release()
+        for i, d in zip(picked, result):
+            self.order.record(i, d)
+        self.order.emit()
+
+    def stop(self) -> None:
+        """An interrupted run drops what is queued on the cluster; every run takes its plugin off the workers."""
+        if self.in_flight:
             try:
-                client.cancel(list(live.values()), force=True)
+                self.client.cancel(list(self.live.values()), force=True)
             except Exception:  # noqa: BLE001 - the cluster may be gone already
                 pass
         try:
-            client.unregister_worker_plugin(PLUGIN_NAME)
+            self.client.unregister_worker_plugin(PLUGIN_NAME)
         except Exception:  # noqa: BLE001 - the cluster may be gone already
             pass
-    return order.out
 
 
 def _next_result(futures):

@@ -19,6 +19,8 @@ from auditor.ingest import limits
 from auditor.ingest.errors import IngestError
 from auditor.ingest.text import read_text
 from auditor.model import Document
+from auditor.outline import build_outline
+from auditor.tables import find_tables
 
 __all__ = ["IngestError", "extract", "load_document", "read_text", "sniff_format"]
 
@@ -85,9 +87,6 @@ def _check_zip_sizes(p: Path, infos: list[zipfile.ZipInfo]) -> None:
 
 
 def _read_text_document(p: Path) -> tuple[Document, TextSink | None]:
-    from auditor.outline import build_outline
-    from auditor.tables import find_tables
-
     doc = read_text(p)
     if doc.text:
         build_outline(doc, find_tables(doc.text))

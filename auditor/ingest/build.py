@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 import regex
 
+from auditor.headings import clean_heading
+from auditor.ingest import limits
+from auditor.ingest.errors import IngestError
 from auditor.model import Document, Heading, Location
+from auditor.outline import build_outline
+from auditor.table_arith import misread_reason
+from auditor.tables import find_tables
 
 _WS = regex.compile(r"[\t\r\n\v\f\u2028\u2029]+")
 _SPACES = regex.compile(r"[ \u00a0]{2,}")
@@ -119,15 +125,9 @@ class TextSink:
 
 def build_document(path: str, sink: TextSink, encoding: str) -> Document:
     """Document from a reader's text: tables, outline, style headings and pages."""
-    from auditor.outline import build_outline
-    from auditor.tables import find_tables
-
-    from auditor.ingest.errors import IngestError
-    from auditor.ingest.limits import MAX_TEXT_CHARS
-
     text = sink.text
-    if len(text) > MAX_TEXT_CHARS:
-        raise IngestError(path, f"提取出的文字过长（{len(text):,} 个字符，上限 {MAX_TEXT_CHARS:,}）：不像一份预决算公开文件，未审核")
+    if len(text) > limits.MAX_TEXT_CHARS:
+        raise IngestError(path, f"提取出的文字过长（{len(text):,} 个字符，上限 {limits.MAX_TEXT_CHARS:,}）：不像一份预决算公开文件，未审核")
     doc = Document(path=path, text=text, encoding=encoding)
     if not text:
         return doc
@@ -141,8 +141,6 @@ def build_document(path: str, sink: TextSink, encoding: str) -> Document:
 
 def _style_headings(doc: Document, levels: dict[int, int]) -> None:
     """Add headings that a style marks (Heading 1, 标题 2, <h3>) and the text rules missed; recompute sections."""
-    from auditor.outline import clean_heading
-
     have = {h.line for h in doc.headings}
     table_lines: set[int] = set()
     for b in doc.blocks:
@@ -173,8 +171,6 @@ def _style_headings(doc: Document, levels: dict[int, int]) -> None:
 
 def _apply_pages(doc: Document, pages: list[int | None]) -> None:
     """Set Location.page on every block, table, row and cell from the line → page map."""
-    from auditor.table_arith import misread_reason
-
 
     def at(loc: Location) -> Location:
         p = pages[loc.line - 1] if 0 < loc.line <= len(pages) else None

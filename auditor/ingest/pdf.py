@@ -28,6 +28,7 @@ from pathlib import Path
 
 import regex
 
+from auditor.cells import parse_value
 from auditor.ingest.build import TextSink, build_document, clean_cell, join_wrapped
 from auditor.ingest.errors import IngestError
 from auditor.model import Document
@@ -514,8 +515,6 @@ def _is_margin_number(ln: _Line, height: float) -> bool:
 
 
 def _header_len(rows: list[list[str]]) -> int:
-    from auditor.tables import parse_value
-
     for i, r in enumerate(rows[:5]):
         if any(parse_value(c) is not None and not regex.fullmatch(r"\d{3,7}", c) for c in r if c):
             return i

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 import jinja2
 from markupsafe import Markup, escape
@@ -358,23 +359,34 @@ def _chart(data: dict) -> dict:
     return {"bars": out, "height": max(1, len(out)) * row_h, "width": label_w + bar_w + 60, "label_w": label_w}
 
 
+def _document_row(i: int, d: dict, rules: dict) -> dict:
+    """A document's row of the index: its page, counts and flag views."""
+    return {"i": i, "doc": d, "page": page_name(i, d), "name": Path(d.get("path") or "").name,
+            "counts": _counts(d), "flags": [_flag_view(j, f, rules) for j, f in enumerate(d["flags"])]}
+
+
+def _render_common(assets: Assets, rules: dict, data: dict) -> dict:
+    """What every page template gets, the index and the document pages alike."""
+    return {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY,
+            "run": run_view(data), "OUTCOME": OUTCOME}
+
+
+def _document_page_view(d: dict) -> dict:
+    return document_view(d) if not d.get("error") else {"items": [], "has_source": False}
+
+
 def write_html(data: dict, folder: Path) -> Path:
     """Write index.html and one page per document into `folder`; returns index.html's path.
 
-    A corpus larger than one index page gets a paged index (auditor.report.stream).
+    A corpus larger than one index page gets a paged index (write_html_paged).
     """
-    from auditor.report import stream
-
-    if len(data["documents"]) > stream.PAGE_SIZE:
+    if len(data["documents"]) > PAGE_SIZE:
         meta = {k: v for k, v in data.items() if k != "documents"}
-        return stream.write_html_paged(meta, lambda: data["documents"], folder)
+        return write_html_paged(meta, lambda: data["documents"], folder)
     env = _env()
     assets = load_assets()
     rules = data.get("rules", {})
-    docs = []
-    for i, d in enumerate(data["documents"]):
-        docs.append({"i": i, "doc": d, "page": page_name(i, d), "name": Path(d.get("path") or "").name,
-                     "counts": _counts(d), "flags": [_flag_view(j, f, rules) for j, f in enumerate(d["flags"])]})
+    docs = [_document_row(i, d, rules) for i, d in enumerate(data["documents"])]
     totals = {
         "documents": len(docs), "unreadable": sum(1 for x in docs if x["doc"].get("error")),
         "claims": sum(x["doc"].get("claims") or 0 for x in docs),
@@ -382,8 +394,7 @@ def write_html(data: dict, folder: Path) -> Path:
         **{s: sum(x["counts"][s] for x in docs) for s in (*SEVERITY, "waived", "contradicted")},
     }
     totals["pct"] = round(100 * totals["verified"] / totals["claims"]) if totals["claims"] else None
-    common = {"assets": assets, "csp": assets.csp, "rules": rules, "STATUS": STATUS, "SEVERITY": SEVERITY,
-              "run": run_view(data), "OUTCOME": OUTCOME}
+    common = _render_common(assets, rules, data)
     folder.mkdir(parents=True, exist_ok=True)
     index = env.get_template("index.html.j2").render(
         docs=docs, totals=totals, chart=_chart(data), waivers=data.get("waivers"), rule_rows=rule_table(data),
@@ -391,6 +402,122 @@ def write_html(data: dict, folder: Path) -> Path:
     write_atomic(folder / "index.html", index)
     page = env.get_template("document.html.j2")
     for x in docs:
-        view = document_view(x["doc"]) if not x["doc"].get("error") else {"items": [], "has_source": False}
-        write_atomic(folder / x["page"], page.render(d=x, view=view, **common))
+        write_atomic(folder / x["page"], page.render(d=x, view=_document_page_view(x["doc"]), **common))
+    return folder / "index.html"
+
+
+# ---- paged index, for corpora of any size ------------------------------------------------
+# One index page listing 10,000 documents and their 50,000 flags is a 100 MB page no browser
+# uses: the index is cut into pages of PAGE_SIZE documents (index.html, index-2.html, …), each
+# with the corpus-wide overview and chart, a pager, and the documents and flags of its page.
+
+PAGE_SIZE = 500
+
+
+def index_page_name(page: int) -> str:
+    return "index.html" if page == 1 else f"index-{page}.html"
+
+
+def _slim(d: dict) -> dict:
+    """What an index row needs of a document (no text, no claim list)."""
+    return {k: v for k, v in d.items() if k not in ("source", "claim_list", "unverified_claims")}
+
+
+def attach_source(d: dict, store=None) -> bool:
+    """Give `d` its `source` from the store, else from its file when the file's text still has the same hash."""
+    if d.get("source") or d.get("error") or not d.get("sha256"):
+        return bool(d.get("source"))
+    if store is not None:
+        src = store.get(d["sha256"])
+        if src is not None:
+            d["source"] = src
+            return True
+    from auditor.ingest import load_document  # the readers are needed only when a page lacks its text
+    from auditor.report.json_report import source_dict, text_sha256
+
+    try:
+        doc = load_document(Path(d["path"]))
+    except Exception:  # noqa: BLE001 - moved, changed or unreadable: the page lists the flags only
+        return False
+    if text_sha256(doc.text) == d["sha256"]:
+        d["source"] = source_dict(doc)
+        return True
+    return False
+
+
+def _streamed_totals(documents: Callable[[], Iterable[dict]], rules: dict) -> tuple[dict, dict]:
+    """The corpus totals and the chart, from one pass over `documents()`."""
+    totals = {"documents": 0, "unreadable": 0, "claims": 0, "verified": 0,
+              **{s: 0 for s in (*SEVERITY, "waived", "contradicted")}}
+
+    def counted() -> Iterator[dict]:
+        for d in documents():
+            c = _counts(d)
+            totals["documents"] += 1
+            totals["unreadable"] += 1 if d.get("error") else 0
+            totals["claims"] += d.get("claims") or 0
+            totals["verified"] += d.get("verified") or 0
+            for s in (*SEVERITY, "waived", "contradicted"):
+                totals[s] += c[s]
+            yield {"flags": d["flags"]}
+
+    chart = _chart({"documents": counted(), "rules": rules})
+    totals["pct"] = round(100 * totals["verified"] / totals["claims"]) if totals["claims"] else None
+    return totals, chart
+
+
+def _pager(page: int, pages: int, page_size: int, rows: int, documents: int) -> dict:
+    first = (page - 1) * page_size
+    return {"page": page, "pages": pages, "size": page_size, "first": first + 1, "last": first + rows,
+            "links": [{"n": n, "href": index_page_name(n), "first": (n - 1) * page_size + 1,
+                       "last": min(n * page_size, documents)} for n in range(1, pages + 1)]}
+
+
+def _remove_stale_index_pages(folder: Path, pages: int) -> None:
+    """Index pages of an earlier, larger report in the same folder."""
+    for stale in folder.glob("index-*.html"):
+        try:
+            n = int(stale.stem.split("-", 1)[1])
+        except ValueError:
+            continue
+        if n > pages:
+            stale.unlink()
+
+
+def write_html_paged(meta: dict, documents: Callable[[], Iterable[dict]], folder: Path,
+                     store=None, page_size: int | None = None) -> Path:
+    """index.html (+ index-N.html) and one page per document; `documents()` is iterated three times
+    (totals and chart, the rule table, the pages), one document at a time."""
+    page_size = page_size or PAGE_SIZE
+    env = _env()
+    rules = meta.get("rules", {})
+    totals, chart = _streamed_totals(documents, rules)
+    pages = max(1, -(-totals["documents"] // page_size))
+    rule_rows = rule_table({"documents": ({"path": d.get("path"), "rule_outcomes": d.get("rule_outcomes")}
+                                          for d in documents()), "rules": rules})
+    common = _render_common(load_assets(), rules, meta)
+    folder.mkdir(parents=True, exist_ok=True)
+    index_t, page_t = env.get_template("index.html.j2"), env.get_template("document.html.j2")
+    rows: list[dict] = []
+    page = 1
+
+    def flush_index() -> None:
+        html = index_t.render(docs=rows, totals=totals, chart=chart, waivers=meta.get("waivers"),
+                              pager=_pager(page, pages, page_size, len(rows), totals["documents"]),
+                              rule_rows=rule_rows, **common)
+        write_atomic(folder / index_page_name(page), html)
+
+    for i, d in enumerate(documents()):
+        x = _document_row(i, d, rules)
+        if not d.get("error"):
+            attach_source(d, store)
+        write_atomic(folder / x["page"], page_t.render(d=x, view=_document_page_view(d), **common))
+        x["doc"] = _slim(d)
+        rows.append(x)
+        if len(rows) == page_size:
+            flush_index()
+            rows, page = [], page + 1
+    if rows or page == 1:
+        flush_index()
+    _remove_stale_index_pages(folder, pages)
     return folder / "index.html"
