@@ -70,15 +70,13 @@ def plan(path: Path, seed: int, kinds: set[str], limit: int | None, skips: Skips
     auditor = _auditor()
     text = _read(path)
     result = auditor.audit_text(text, str(path))
-    # the sentences are not kept on the result: extract again (same ids), and evaluate the
-    # checks once more so `verified` is set on this copy of the claims exactly as on the result
+    # the sentences are not kept on the result: extract again (same ids); the claims the checks
+    # compared are the result's verified ids
     doc = document_from_text(text, str(path))
     sentences, claims = auditor.extractor.extract(doc)
-    verified = result.verified_ids
-    for c in claims:
-        c.verified = c.id in verified
     facts = FactBase(doc, sentences, claims, auditor.catalogue)
-    sites = find_sites(path.name, text, facts, auditor.catalogue, result.flags, seed, kinds, skips)
+    sites = find_sites(path.name, text, facts, auditor.catalogue, result.flags, seed, kinds, skips,
+                       result.verified_ids)
     if limit is not None:
         chosen: list[Site] = []
         by_kind: dict[str, list[Site]] = defaultdict(list)

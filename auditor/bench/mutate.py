@@ -171,8 +171,12 @@ def _list_kinds(c: Claim, rels: list[Relation], kinds: list[str]) -> list[str]:
 
 
 def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed: int,
-               kinds: set[str] | None = None, skips: Skips | None = None) -> list[Site]:
-    """Every place in one document where a contradiction can be planted, with its mutation."""
+               kinds: set[str] | None = None, skips: Skips | None = None,
+               verified: frozenset[int] = frozenset()) -> list[Site]:
+    """Every place in one document where a contradiction can be planted, with its mutation.
+
+    `verified`: the ids of the claims the checks compared on the original (the result's
+    `verified_ids`); only those are planted in."""
     skips = skips or Skips()
     kinds = set(kinds or KINDS)
     claims = facts.claims
@@ -197,7 +201,7 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
             for k in wanted + (["direction"] if want_dir else []):
                 skips.add(k, reason)
 
-        if not c.verified:
+        if c.id not in verified:
             skip("not verified on the original")
             continue
         if (c.location.line, c.location.start) in cited:
@@ -226,9 +230,9 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
             else:
                 sites.append(site)
     if "table_cell" in kinds:
-        sites.extend(_table_sites(doc_name, text, facts, cited, seed, skips))
+        sites.extend(_table_sites(doc_name, text, facts, cited, seed, skips, verified))
     if "compare_words" in kinds:
-        sites.extend(_compare_sites(doc_name, facts, held, rels, cited, skips))
+        sites.extend(_compare_sites(doc_name, facts, held, rels, cited, skips, verified))
     return sites
 
 
@@ -288,11 +292,12 @@ def _direction_site(doc: str, text: str, c: Claim, rels: list[Relation], claims:
                 sorted(set(broken)), f"{c.subject or c.concept or ''}: {word}{c.quote} → {new}{c.quote}")
 
 
-def _table_sites(doc: str, text: str, facts: FactBase, cited: set, seed: int, skips: Skips) -> list[Site]:
+def _table_sites(doc: str, text: str, facts: FactBase, cited: set, seed: int, skips: Skips,
+                 verified: frozenset[int]) -> list[Site]:
     """Cells whose figure a verified narrative amount repeats verbatim, in the table's unit."""
     narrative: dict[tuple[str, str], Claim] = {}
     for c in facts.claims:
-        if c.kind == "amount" and c.verified and c.unit and (c.location.line, c.location.start) not in cited:
+        if c.kind == "amount" and c.id in verified and c.unit and (c.location.line, c.location.start) not in cited:
             p = Printed.parse(c.quote)
             if p is not None and p.decimals > 0:
                 narrative.setdefault((c.quote[:p.length], c.unit), c)
@@ -354,7 +359,7 @@ _LEVEL_TARGETS = {
 
 
 def _compare_sites(doc: str, facts: FactBase, held: list[Relation], rels: list[Relation], cited: set,
-                   skips: Skips) -> list[Site]:
+                   skips: Skips, verified: frozenset[int]) -> list[Site]:
     """Flip the word of a 决算/预算 comparison that holds: 小于 → 大于, 一致 → 小于 or 大于."""
     out: list[Site] = []
     failed = {i for r in rels if r.kind == "compare" and r.holds(View(facts.claims)) is False for i in r.members}
@@ -362,7 +367,7 @@ def _compare_sites(doc: str, facts: FactBase, held: list[Relation], rels: list[R
         if r.kind != "compare":
             continue
         final, budget = (facts.claims[i] for i in r.members)
-        if not (final.verified and budget.verified) or final.id in failed:
+        if not (final.id in verified and budget.id in verified) or final.id in failed:
             skips.add("compare_words", "figures not verified or in a failing comparison")
             continue
         if (final.location.line, final.location.start) in cited:

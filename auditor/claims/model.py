@@ -35,7 +35,8 @@ class Claim:
     head_id: int | None = None  # for a part of a 其中 list: the claim of its total
     section: tuple[str, ...] = ()
     source: Literal["narrative", "table"] = "narrative"
-    verified: bool = False
+    # whether a check compared the claim is not kept here: the checks leave claims as read and
+    # return the ids they compared (DocumentResult.verified_ids)
     # how sure the reading is: "low" when the subject came from a weak rule (a far-away
     # phrase, a guessed scope) or the number sits in a table that fails its own arithmetic.
     # An error may rest only on "high" readings; the reason says which rule was weak.
