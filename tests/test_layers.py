@@ -25,8 +25,8 @@ LONG_EXEMPT = {
 }
 # TODO(issue 14): still to split (helper "layers" ran out of time); remove each name once split.
 NOT_YET_SPLIT = {
-    "auditor/report/waivers.py:load_waivers", "auditor/tables.py:_build", "auditor/cli/rules_cmd.py:rules_show",
-    "auditor/bench/accuracy.py:run_accuracy", "auditor/cli/try_cmd.py:try_rule", "auditor/ingest/pdf.py:_read_page",
+    "auditor/report/waivers.py:load_waivers", "auditor/tables.py:_build",
+    "auditor/bench/accuracy.py:run_accuracy", "auditor/ingest/pdf.py:_read_page",
     "auditor/table_arith.py:_one_list",
 }
 MAX_LINES = 60
