@@ -15,7 +15,7 @@ shifted, codes read as amounts, two tables run together), and then no error may 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -367,57 +367,82 @@ def _one_list(table: Table, lab: int, vals: list[int]) -> list[Relation]:
     no part of the total. A row of figures without a label, or a row the pattern does not
     know, leaves the total it would belong to untested; 其中 rows are never parts."""
     rows = table.rows
-    out: list[Relation] = []
-
-    def cells(i: int) -> list[Cell]:
-        return [rows[i].cells[v] if v < len(rows[i].cells) else Cell("", rows[i].location) for v in vals]
-
-    def emit(kind: str, what: str, total: int, parts: list[int]) -> None:
-        for k, v in enumerate(vals):
-            out.append(Relation(kind, f"{what}（{table.columns[v]}）", cells(total)[k], tuple(cells(p)[k] for p in parts)))
-
-    def children(head: int, kids: list[int]) -> None:
-        if head >= 0 and len(kids) >= 2:
-            emit("list_item", labels[head], head, kids)
-
     labels = [_SPACES.sub("", rows[i].cells[lab].text) if lab < len(rows[i].cells) else "" for i in range(len(rows))]
-    items: list[int] = []  # enumerated items since the last total (or the top)
-    plain: list[int] = []  # plain rows since the last total
-    valid = True
-    prev_total: int | None = None
-    head, head_kind, kids = -1, "", []  # the row whose sub-rows are being gathered
+    scan = _ListScan(table, vals, labels)
     for i, label in enumerate(labels):
+        scan.row(i, label)
+    scan.children()
+    return scan.out
+
+
+@dataclass
+class _ListScan:
+    """The walk down one label column of `_one_list`: what has been seen since the last total,
+    and the row whose sub-rows are being gathered (an enumerated item, or a plain row)."""
+
+    table: Table
+    vals: list[int]
+    labels: list[str]
+    out: list[Relation] = field(default_factory=list)
+    items: list[int] = field(default_factory=list)  # enumerated items since the last total (or the top)
+    plain: list[int] = field(default_factory=list)  # plain rows since the last total
+    valid: bool = True
+    prev_total: int | None = None
+    head: int = -1  # the row whose sub-rows are being gathered
+    head_kind: str = ""
+    kids: list[int] = field(default_factory=list)
+
+    def cells(self, i: int) -> list[Cell]:
+        row = self.table.rows[i]
+        return [row.cells[v] if v < len(row.cells) else Cell("", row.location) for v in self.vals]
+
+    def emit(self, kind: str, what: str, total: int, parts: list[int]) -> None:
+        for k, v in enumerate(self.vals):
+            self.out.append(Relation(kind, f"{what}（{self.table.columns[v]}）", self.cells(total)[k],
+                                     tuple(self.cells(p)[k] for p in parts)))
+
+    def children(self) -> None:
+        """The gathered row = Σ its sub-rows, when it has two or more."""
+        if self.head >= 0 and len(self.kids) >= 2:
+            self.emit("list_item", self.labels[self.head], self.head, self.kids)
+
+    def start(self, i: int, kind: str) -> None:
+        self.children()
+        self.head, self.head_kind, self.kids = i, kind, []
+
+    def row(self, i: int, label: str) -> None:
         if not label:
-            if any(c.value is not None for c in cells(i)):
-                valid = False  # figures without a label: this column's structure is not known
-            continue
+            if any(c.value is not None for c in self.cells(i)):
+                self.valid = False  # figures without a label: this column's structure is not known
+            return
         if _QIZHONG.match(label):
-            continue
+            return
         if _LIST_TOTAL.search(label):
-            children(head, kids)
-            if valid and prev_total is None and len(items) >= 2 and not plain:
-                emit("list_total", label, i, items)
-            elif valid and prev_total is not None and not items and plain and not _breakdown_in(plain, cells):
-                emit("list_total", label, i, [prev_total] + plain)
-            prev_total, items, plain, valid = i, [], [], True
-            head, head_kind, kids = -1, "", []
+            self.total(i, label)
         elif _ENUM1.match(label):
-            if head_kind == "item":
-                kids.append(i)
+            if self.head_kind == "item":
+                self.kids.append(i)
             else:
-                valid = False
-        elif _ENUM0.match(label) and head_kind == "plain":
-            kids.append(i)  # the breakdown of a plain row (年初结转和结余: 一、二、三)
+                self.valid = False
+        elif _ENUM0.match(label) and self.head_kind == "plain":
+            self.kids.append(i)  # the breakdown of a plain row (年初结转和结余: 一、二、三)
         elif _ENUM0.match(label):
-            children(head, kids)
-            items.append(i)
-            head, head_kind, kids = i, "item", []
+            self.start(i, "item")
+            self.items.append(i)
         else:
-            children(head, kids)
-            plain.append(i)
-            head, head_kind, kids = i, "plain", []
-    children(head, kids)
-    return out
+            self.start(i, "plain")
+            self.plain.append(i)
+
+    def total(self, i: int, label: str) -> None:
+        """A total row: the first = Σ the items; a later one = the total before + the plain rows."""
+        self.children()
+        if self.valid and self.prev_total is None and len(self.items) >= 2 and not self.plain:
+            self.emit("list_total", label, i, self.items)
+        elif (self.valid and self.prev_total is not None and not self.items and self.plain
+              and not _breakdown_in(self.plain, self.cells)):
+            self.emit("list_total", label, i, [self.prev_total] + self.plain)
+        self.prev_total, self.items, self.plain, self.valid = i, [], [], True
+        self.head, self.head_kind, self.kids = -1, "", []
 
 
 def _column_relations(table: Table, cols: list[int]) -> list[Relation]:

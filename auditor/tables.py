@@ -633,6 +633,8 @@ def _build(
     force_no_header: bool = False,
     separators_removed: bool = False,
 ) -> Table:
+    """One Table from a run of raw rows: header rows split off, column labels read from them, 行次
+    columns dropped, and each data row's label and code found (`_table_rows`)."""
     if not separators_removed:
         rows = [r for r in rows if not _is_separator(r)]
     header, data = _split_header(rows, force_no_header, layout)
@@ -649,17 +651,39 @@ def _build(
     columns = _labels(grid, n)
     data = _lift_level_labels(data, columns)
     keep = [c for c in range(n) if columns[c].split("/")[-1] not in ("行次", "栏次")]
-    leaf = [columns[c].split("/")[-1] for c in range(n)]
+    out_rows = _table_rows(data, n, keep, [columns[c].split("/")[-1] for c in range(n)])
+    header_cells = [[c.cell() for c in r] for r in header]
+    if unit is None:
+        unit = caption_unit([c.text for r in header for c in r])
+    start, end = tx.starts[first], tx.line_end(last)
+    return Table(
+        title=title,
+        unit=unit,
+        columns=[columns[c] for c in keep],
+        header_rows=header_cells,
+        rows=out_rows,
+        location=Location(first + 1, start, end),
+        line_end=last + 1,
+    )
+
+
+def _first_run(cols: list[int]) -> list[int]:
+    """The first contiguous run of `cols`: only that group of code columns makes TableRow.code."""
+    if not cols:
+        return []
+    grp = [cols[0]]
+    for c in cols[1:]:
+        if c == grp[-1] + 1:
+            grp.append(c)
+    return grp
+
+
+def _table_rows(data: list[list[_Raw]], n: int, keep: list[int], leaf: list[str]) -> list[TableRow]:
+    """The data rows padded to `n` cells, with their label and code; a code column's cells are
+    never amounts, and a row holding nothing but 行次 numbers is dropped."""
     code_cols = [c for c in keep if _CODE_HDR.search(leaf[c])]
     code_cols = sorted(set(code_cols) | set(_coded_by_content(data, keep, code_cols)))
-    if code_cols:  # only the first contiguous group makes TableRow.code
-        grp = [code_cols[0]]
-        for c in code_cols[1:]:
-            if c == grp[-1] + 1:
-                grp.append(c)
-        first_group = grp
-    else:
-        first_group = []
+    first_group = _first_run(code_cols)
     level_cols = sorted((c for c in keep if _LEVEL.match(leaf[c])), key=lambda c: "一二三四五".index(leaf[c][0]))
     out_rows: list[TableRow] = []
     above: list[str] = []  # the split code parts (类, 款, 项) of the row above
@@ -675,19 +699,7 @@ def _build(
         loc_start = min((c.start for c in present), default=r[0].start)
         loc_end = max((c.end for c in present), default=r[0].end)
         out_rows.append(TableRow(label, code, out, Location(r[0].line, loc_start, loc_end)))
-    header_cells = [[c.cell() for c in r] for r in header]
-    if unit is None:
-        unit = caption_unit([c.text for r in header for c in r])
-    start, end = tx.starts[first], tx.line_end(last)
-    return Table(
-        title=title,
-        unit=unit,
-        columns=[columns[c] for c in keep],
-        header_rows=header_cells,
-        rows=out_rows,
-        location=Location(first + 1, start, end),
-        line_end=last + 1,
-    )
+    return out_rows
 
 
 def _segments(rows: list[list[_Raw]], row_kinds: list[str]) -> list[tuple[list[list[_Raw]], list[str]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from auditor.cli._app import rules_app
+
+if TYPE_CHECKING:
+    from auditor.rules_model import Catalogue, CheckRule, LexiconRule, VocabularyRule
 
 _RULES_OPT = typer.Option(None, "--rules", help="额外的规则目录（可重复）：与内置规则合并，同 id 时覆盖内置规则")
 
@@ -92,58 +95,83 @@ def rules_list(group: Optional[str] = typer.Option(None, "--group", help="只列
 def rules_show(rule_id: str = typer.Argument(..., metavar="ID", help="规则 id，如 change.rate"),
                rules: Optional[list[Path]] = _RULES_OPT) -> None:
     """显示一条规则：说明、类型及其文档、参数、消息模板与占位符、测试用例。"""
-    import difflib
-
-    import yaml
-
     from auditor.catalogue import CheckRule, LexiconRule
 
     console = _console()
     cat, _ = _load([Path(r) for r in rules or []], console)
     rule = cat.rule(rule_id)
     if rule is None:
-        ids = [r.id for r in [*cat.checks, *cat.lexicon_rules, cat.vocabulary]]
-        close = difflib.get_close_matches(rule_id, ids, 3, 0.5)
-        console.print(f"未知规则“{escape(rule_id)}”" + (f"；相近的有: {', '.join(close)}" if close else "")
-                      + "。用 auditor rules list 查看全部。")
-        raise typer.Exit(2)
+        _unknown_rule(rule_id, cat, console)
     src = cat.sources.get(rule.id, "")
     console.print(f"[bold]{rule.id}[/bold]" + (f"  {escape(rule.name)}" if isinstance(rule, CheckRule) else ""))
     console.print(f"文件: {escape(_rel(src))}")
     console.print(f"说明: {escape(rule.summary)}")
     if isinstance(rule, CheckRule):
-        from auditor.checks.kinds import registry
-
-        kind = registry().get(rule.kind)
-
-        console.print(f"类型: {rule.kind}    严重程度: {rule.severity}    分组: {', '.join(rule.groups) or '-'}")
-        doc = _kind_doc(kind.relations if kind else None)
-        if doc:
-            console.print("\n[bold]类型说明[/bold]（" + rule.kind + "）")
-            console.print(escape(doc))
-        console.print("\n[bold]参数[/bold]")
-        if rule.params:
-            dumped = yaml.safe_dump(rule.params, allow_unicode=True, sort_keys=False, default_flow_style=None)
-            console.print(escape(dumped.rstrip()))
-        else:
-            console.print("（无）")
-        console.print("\n[bold]消息模板[/bold]")
-        console.print(escape(rule.message))
-        if kind is not None:
-            console.print("可用占位符: " + escape(", ".join("{" + p + "}" for p in sorted(kind.message_fields))))
+        _show_check(rule, console)
     elif isinstance(rule, LexiconRule):
-        table = RichTable("概念 id", "名称", "别名")
-        table.columns[0].no_wrap = True
-        for cid, c in rule.concepts.items():
-            table.add_row(cid, escape(c.name), escape("、".join(c.aliases)))
-        console.print(table)
+        _show_lexicon(rule, console)
     else:
-        for name, value in rule:
-            if name in ("id", "kind", "summary", "tests"):
-                continue
-            words = ("; ".join(f"{k}: {'、'.join(v)}" for k, v in value.items()) if isinstance(value, dict)
-                     else "、".join(value))
-            console.print(f"{name}: {escape(words)}")
+        _show_vocabulary(rule, console)
+    _show_tests(rule, console)
+
+
+def _unknown_rule(rule_id: str, cat: Catalogue, console: Console) -> NoReturn:
+    """Exit 2, naming the closest ids, so a typo is fixed without listing the whole catalogue."""
+    import difflib
+
+    ids = [r.id for r in [*cat.checks, *cat.lexicon_rules, cat.vocabulary]]
+    close = difflib.get_close_matches(rule_id, ids, 3, 0.5)
+    console.print(f"未知规则“{escape(rule_id)}”" + (f"；相近的有: {', '.join(close)}" if close else "")
+                  + "。用 auditor rules list 查看全部。")
+    raise typer.Exit(2)
+
+
+def _show_check(rule: CheckRule, console: Console) -> None:
+    """A check rule's kind (with the kind's own doc), params, message and the placeholders it may use."""
+    import yaml
+
+    from auditor.checks.kinds import registry
+
+    kind = registry().get(rule.kind)
+
+    console.print(f"类型: {rule.kind}    严重程度: {rule.severity}    分组: {', '.join(rule.groups) or '-'}")
+    doc = _kind_doc(kind.relations if kind else None)
+    if doc:
+        console.print("\n[bold]类型说明[/bold]（" + rule.kind + "）")
+        console.print(escape(doc))
+    console.print("\n[bold]参数[/bold]")
+    if rule.params:
+        dumped = yaml.safe_dump(rule.params, allow_unicode=True, sort_keys=False, default_flow_style=None)
+        console.print(escape(dumped.rstrip()))
+    else:
+        console.print("（无）")
+    console.print("\n[bold]消息模板[/bold]")
+    console.print(escape(rule.message))
+    if kind is not None:
+        console.print("可用占位符: " + escape(", ".join("{" + p + "}" for p in sorted(kind.message_fields))))
+
+
+def _show_lexicon(rule: LexiconRule, console: Console) -> None:
+    """A lexicon's concepts as a table: id, name, aliases."""
+    table = RichTable("概念 id", "名称", "别名")
+    table.columns[0].no_wrap = True
+    for cid, c in rule.concepts.items():
+        table.add_row(cid, escape(c.name), escape("、".join(c.aliases)))
+    console.print(table)
+
+
+def _show_vocabulary(rule: VocabularyRule, console: Console) -> None:
+    """The claim vocabulary's word lists, one field a line (a dict field as `key: words; ...`)."""
+    for name, value in rule:
+        if name in ("id", "kind", "summary", "tests"):
+            continue
+        words = ("; ".join(f"{k}: {'、'.join(v)}" for k, v in value.items()) if isinstance(value, dict)
+                 else "、".join(value))
+        console.print(f"{name}: {escape(words)}")
+
+
+def _show_tests(rule: CheckRule | LexiconRule | VocabularyRule, console: Console) -> None:
+    """The rule's test cases: numbered text lines, then the expected flags and claims."""
     console.print(f"\n[bold]测试用例[/bold]（{len(rule.tests)} 个）")
     for case in rule.tests:
         console.print(f"- {escape(case.id)}")

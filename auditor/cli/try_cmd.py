@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -19,6 +19,13 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from auditor.cli._app import app
+
+if TYPE_CHECKING:
+    from auditor.audit import DocumentResult
+    from auditor.model import Flag
+    from auditor.rules_model import Catalogue, CheckRule, LexiconRule, VocabularyRule
+
+    AnyRule = CheckRule | LexiconRule | VocabularyRule
 
 
 @app.command("try")
@@ -31,12 +38,36 @@ def try_rule(
 ) -> None:
     """用一个规则文件审核一个文档，显示它用到的数字声明和它给出的标记。"""
     from auditor.audit import Auditor
-    from auditor.catalogue import CheckRule, LexiconRule, RuleError, load_catalogue
+    from auditor.catalogue import CheckRule
 
     console = Console(highlight=False, soft_wrap=True)
     if (path is None) == (text is None):
         console.print("请给出 FILE 或 --text（二者取一）。")
         raise typer.Exit(2)
+    cat, rule_id, rule = _load_rule_file(rule_file, rules, console)
+    if isinstance(rule, CheckRule):
+        cat = dataclasses.replace(cat, checks=[rule])
+    auditor = Auditor(cat)
+    result = auditor.audit_text(text) if text is not None else auditor.audit_path(path)  # type: ignore[arg-type]
+    if result.error:
+        console.print(escape(result.error))
+        raise typer.Exit(2)
+
+    kind = rule.kind if rule is not None else "?"
+    console.print(f"规则 [bold]{escape(rule_id if rule_id is not None else str(rule_file))}[/bold]（{kind}）应用于 "
+                  f"{escape(str(path) if path else '<text>')}")
+    _print_claims(rule, result, all_claims, console)
+    flags = [f for f in result.flags if not isinstance(rule, CheckRule) or f.rule == rule.id]
+    _print_flags(flags, console)
+    raise typer.Exit(1 if any(f.severity == "error" for f in flags) else 0)
+
+
+def _load_rule_file(rule_file: Path, rules: list[Path] | None,
+                    console: Console) -> tuple[Catalogue, str | None, AnyRule | None]:
+    """The catalogue with the rule file merged in, the file's first rule id and that rule (None when the
+    file holds none); exit 2 when the file is missing or invalid, so nothing runs on a broken rule."""
+    from auditor.catalogue import RuleError, load_catalogue
+
     if not rule_file.is_file():
         console.print(f"规则文件不存在: {escape(str(rule_file))}")
         raise typer.Exit(2)
@@ -47,18 +78,13 @@ def try_rule(
         raise typer.Exit(2)
     target = rule_file.resolve()
     mine = [rid for rid, src in cat.sources.items() if Path(src).resolve() == target]
-    rule = cat.rule(mine[0]) if mine else None
-    if isinstance(rule, CheckRule):
-        cat = dataclasses.replace(cat, checks=[rule])
-    auditor = Auditor(cat)
-    result = auditor.audit_text(text) if text is not None else auditor.audit_path(path)  # type: ignore[arg-type]
-    if result.error:
-        console.print(escape(result.error))
-        raise typer.Exit(2)
+    return cat, (mine[0] if mine else None), (cat.rule(mine[0]) if mine else None)
 
-    kind = rule.kind if rule is not None else "?"
-    console.print(f"规则 [bold]{escape(mine[0] if mine else str(rule_file))}[/bold]（{kind}）应用于 "
-                  f"{escape(str(path) if path else '<text>')}")
+
+def _print_claims(rule: AnyRule | None, result: DocumentResult, all_claims: bool, console: Console) -> None:
+    """The claims the rule is about: a check's verified claims, a lexicon's concepts, or all of them."""
+    from auditor.catalogue import CheckRule, LexiconRule
+
     if isinstance(rule, LexiconRule):
         keep = lambda c: all_claims or c.concept in rule.concepts  # noqa: E731
     elif isinstance(rule, CheckRule):
@@ -75,7 +101,10 @@ def try_rule(
     console.print(f"\n[bold]{what}[/bold]（{len(shown)} / {len(result.claims)}）")
     if shown:
         console.print(table)
-    flags = [f for f in result.flags if not isinstance(rule, CheckRule) or f.rule == rule.id]
+
+
+def _print_flags(flags: list[Flag], console: Console) -> None:
+    """The flags, coloured by severity, each with its evidence lines."""
     console.print(f"\n[bold]标记[/bold]（{len(flags)} 个）")
     for f in flags:
         color = {"error": "red", "warning": "yellow"}.get(f.severity, "dim")
@@ -84,4 +113,3 @@ def try_rule(
             console.print(f"    第 {e.line} 行  {escape(e.quote)}" + (f"  ({e.role})" if e.role else ""))
     if not flags:
         console.print("（无）")
-    raise typer.Exit(1 if any(f.severity == "error" for f in flags) else 0)

@@ -444,6 +444,21 @@ def _make_line(chars: list[_Char], page: int) -> _Line | None:
 
 
 def _read_page(pdf, index: int) -> _Page:
+    width, height, chars, grids = _page_chars(pdf, index)
+    number = index + 1
+    out = _Page(number, width, height)
+    out.text_chars = sum(1 for c in chars if c.ch.strip() and not c.gen)
+    lines = _lines_outside_grids(chars, grids, number)
+    lines = [ln for ln in lines if not _is_margin_number(ln, height)]
+    tables = [g.table(number) for g in grids]
+    tables.sort(key=lambda t: t.top)
+    out.items = _in_reading_order(lines, tables, number)
+    return out
+
+
+def _page_chars(pdf, index: int) -> tuple[float, float, list[_Char], list[_Grid]]:
+    """The page's (width, height), its printed chars in pdfium's order and its ruled grids; the
+    page is closed before returning, so a long document does not hold every page open."""
     page = pdf[index]
     try:
         left, bottom, right, top = page.get_bbox()
@@ -459,18 +474,23 @@ def _read_page(pdf, index: int) -> _Page:
         grids = [g for g in _find_grids(_edges(page, view)) if g.shape[0] >= 1 and g.shape[1] >= 2]
     finally:
         page.close()
-    number = index + 1
-    out = _Page(number, width, height)
-    out.text_chars = sum(1 for c in chars if c.ch.strip() and not c.gen)
-    # Chars inside a table's grid go to its cells; the rest make lines, in pdfium's order.
+    return width, height, chars, grids
+
+
+def _lines_outside_grids(chars: list[_Char], grids: list[_Grid], number: int) -> list[_Line]:
+    """Chars inside a table's grid go to its cells (`g.add`); the rest make lines, in pdfium's order."""
     lines: list[_Line] = []
     cur: list[_Char] = []
+
+    def close_line() -> None:
+        ln = _make_line(cur, number)
+        if ln:
+            lines.append(ln)
+
     for c in chars:
         if c.ch in ("\r", "\n") or c.ch == "\x02":
             if c.ch != "\r":
-                ln = _make_line(cur, number)
-                if ln:
-                    lines.append(ln)
+                close_line()
                 cur = []
             continue
         if not c.gen and c.ch.strip():
@@ -479,17 +499,15 @@ def _read_page(pdf, index: int) -> _Page:
                 continue
             last = next((x for x in reversed(cur) if not x.gen and x.ch.strip()), None)
             if last is not None and _new_line(last, c):
-                ln = _make_line(cur, number)  # pdfium joined two printed lines with a space
-                if ln:
-                    lines.append(ln)
+                close_line()  # pdfium joined two printed lines with a space
                 cur = []
         cur.append(c)
-    ln = _make_line(cur, number)
-    if ln:
-        lines.append(ln)
-    lines = [ln for ln in lines if not _is_margin_number(ln, height)]
-    tables = [g.table(number) for g in grids]
-    tables.sort(key=lambda t: t.top)
+    close_line()
+    return lines
+
+
+def _in_reading_order(lines: list[_Line], tables: list[_PTable], number: int) -> list[_Line | _PTable]:
+    """Lines and tables (sorted by top) merged by their top edge; a table's captions come first."""
     items: list[_Line | _PTable] = []
 
     def put(t: _PTable) -> None:
@@ -503,8 +521,7 @@ def _read_page(pdf, index: int) -> _Page:
         items.append(ln)
     for t in tables:
         put(t)
-    out.items = items
-    return out
+    return items
 
 
 def _is_margin_number(ln: _Line, height: float) -> bool:

@@ -124,33 +124,56 @@ def _key_line(node: yaml.Node | None, key: str) -> int | None:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Read a review export (JSON) or a hand-written YAML/JSON list; WaiverError names file:line."""
-    import difflib
-
     path = Path(path)
+    data, root = _parse(path, _read_text(path))
+    where = _Where(path, _entry_nodes(root))
+    out: list[Waiver] = []
+    for i, e in enumerate(_entries(path, data, root)):
+        w = _entry(e, i, where)
+        if w is not None:
+            out.append(w)
+    return out
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refused when too large or not UTF-8 (a BOM is dropped: Excel and Notepad write one)."""
     try:
         size = path.stat().st_size
         if size > MAX_WAIVER_BYTES:
             raise WaiverError(f"{path}: 豁免文件过大（{size:,} 字节，上限 {MAX_WAIVER_BYTES:,}），未读取")
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise WaiverError(f"{path}: 豁免文件无法读取: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise WaiverError(f"{path}: 豁免文件不是 UTF-8 编码（第 {exc.start} 个字节），请另存为 UTF-8") from None
-    root: yaml.Node | None = None
+
+
+def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
+    """(data, YAML node tree): JSON first (the review export); YAML, with its nodes to name lines, else."""
     try:
-        data = json.loads(text)
+        return json.loads(text), None
     except RecursionError:
         raise WaiverError(f"{path}: 豁免文件嵌套过深，无法读取") from None
     except ValueError:
-        data, root = _read_yaml(path, text)
-    nodes = _entry_nodes(root)
+        return _read_yaml(path, text)
 
-    def where(i: int | None = None, key: str | None = None) -> str:
-        if i is None or i >= len(nodes):
-            return f"{path}" + ("" if i is None else f": 第 {i + 1} 条豁免")
-        line = _key_line(nodes[i], key) if key else nodes[i].start_mark.line + 1
-        return f"{path}:{line}: 第 {i + 1} 条豁免"
 
+@dataclass(frozen=True)
+class _Where:
+    """Names entry `i` (and the line of its `key`) in messages; a JSON file has no nodes, so no line."""
+
+    path: Path
+    nodes: list[yaml.Node]
+
+    def __call__(self, i: int | None = None, key: str | None = None) -> str:
+        if i is None or i >= len(self.nodes):
+            return f"{self.path}" + ("" if i is None else f": 第 {i + 1} 条豁免")
+        line = _key_line(self.nodes[i], key) if key else self.nodes[i].start_mark.line + 1
+        return f"{self.path}:{line}: 第 {i + 1} 条豁免"
+
+
+def _entries(path: Path, data: Any, root: yaml.Node | None) -> list:
+    """The list of entries: the file itself, or its `decisions` (review export) or `waivers` key."""
     if isinstance(data, dict):
         unknown = sorted(set(map(str, data)) - TOP_KEYS)
         if unknown:
@@ -163,44 +186,60 @@ def load_waivers(path: Path) -> list[Waiver]:
         entries = data
     if not isinstance(entries, list):
         raise WaiverError(f"{path}: 豁免条目应为列表")
-    out: list[Waiver] = []
-    for i, e in enumerate(entries):
-        if not isinstance(e, dict):
-            raise WaiverError(f"{where(i)}应为映射")
-        unknown = sorted(set(map(str, e)) - ENTRY_KEYS)
-        if unknown:
-            close = difflib.get_close_matches(unknown[0], sorted(ENTRY_KEYS), 1, 0.6)
-            raise WaiverError(f"{where(i, unknown[0])}有未知字段“{unknown[0]}”"
-                              + (f"，是否想写“{close[0]}”？" if close else f"（可用: {', '.join(sorted(ENTRY_KEYS))}）"))
-        decision = e.get("decision", "dismissed")
-        if decision not in DECISIONS:
-            raise WaiverError(f"{where(i, 'decision')}的 decision 应为 dismissed 或 confirmed，而不是“{decision}”")
-        if decision is None:
-            continue  # a note without a decision (cleared in the page) decides nothing
-        rule = e.get("rule")
-        quotes = e.get("quotes", [e["quote"]] if "quote" in e else None)
-        if not isinstance(rule, str) or not rule:
-            raise WaiverError(f"{where(i)}缺少 rule")
-        if isinstance(quotes, str):
-            quotes = [quotes]
-        if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q for q in quotes):
-            raise WaiverError(f"{where(i)}缺少 quote/quotes（按引用原文匹配，不只按行号）")
-        if not e.get("sha256") and not e.get("document"):
-            raise WaiverError(f"{where(i)}缺少 sha256 或 document")
-        for key in ("sha256", "document", "id"):
-            if e.get(key) is not None and not isinstance(e[key], str):
-                raise WaiverError(f"{where(i, key)}的 {key} 应为文字")
-        lines = e.get("lines", [e["line"]] if "line" in e else [])
-        if isinstance(lines, int) and not isinstance(lines, bool):
-            lines = [lines]
-        if not isinstance(lines, list) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in lines):
-            raise WaiverError(f"{where(i, 'lines' if 'lines' in e else 'line')}的 line/lines 应为正整数（行号）")
-        note = e.get("note")
-        if note is not None and not isinstance(note, (str, int, float)):
-            raise WaiverError(f"{where(i, 'note')}的 note 应为文字")
-        out.append(Waiver(rule, list(quotes), e.get("sha256") or None, e.get("document") or None,
-                          list(lines), str(note or ""), e.get("id"), i, decision))
-    return out
+    return entries
+
+
+def _entry(e: Any, i: int, where: _Where) -> Waiver | None:
+    """Entry `i` checked field by field (the first problem is raised); None for a note without a decision."""
+    import difflib
+
+    if not isinstance(e, dict):
+        raise WaiverError(f"{where(i)}应为映射")
+    unknown = sorted(set(map(str, e)) - ENTRY_KEYS)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(ENTRY_KEYS), 1, 0.6)
+        raise WaiverError(f"{where(i, unknown[0])}有未知字段“{unknown[0]}”"
+                          + (f"，是否想写“{close[0]}”？" if close else f"（可用: {', '.join(sorted(ENTRY_KEYS))}）"))
+    decision = e.get("decision", "dismissed")
+    if decision not in DECISIONS:
+        raise WaiverError(f"{where(i, 'decision')}的 decision 应为 dismissed 或 confirmed，而不是“{decision}”")
+    if decision is None:
+        return None  # a note without a decision (cleared in the page) decides nothing
+    rule = e.get("rule")
+    if not isinstance(rule, str) or not rule:
+        raise WaiverError(f"{where(i)}缺少 rule")
+    quotes = _quotes(e, i, where)
+    if not e.get("sha256") and not e.get("document"):
+        raise WaiverError(f"{where(i)}缺少 sha256 或 document")
+    for key in ("sha256", "document", "id"):
+        if e.get(key) is not None and not isinstance(e[key], str):
+            raise WaiverError(f"{where(i, key)}的 {key} 应为文字")
+    lines = _lines(e, i, where)
+    note = e.get("note")
+    if note is not None and not isinstance(note, (str, int, float)):
+        raise WaiverError(f"{where(i, 'note')}的 note 应为文字")
+    return Waiver(rule, quotes, e.get("sha256") or None, e.get("document") or None,
+                  lines, str(note or ""), e.get("id"), i, decision)
+
+
+def _quotes(e: dict, i: int, where: _Where) -> list[str]:
+    """`quotes` (a list, or one text) or `quote`: at least one, none empty — a waiver matches by quote."""
+    quotes = e.get("quotes", [e["quote"]] if "quote" in e else None)
+    if isinstance(quotes, str):
+        quotes = [quotes]
+    if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q for q in quotes):
+        raise WaiverError(f"{where(i)}缺少 quote/quotes（按引用原文匹配，不只按行号）")
+    return list(quotes)
+
+
+def _lines(e: dict, i: int, where: _Where) -> list[int]:
+    """`lines` or `line`: positive line numbers (a bool is not a number here), or none."""
+    lines = e.get("lines", [e["line"]] if "line" in e else [])
+    if isinstance(lines, int) and not isinstance(lines, bool):
+        lines = [lines]
+    if not isinstance(lines, list) or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in lines):
+        raise WaiverError(f"{where(i, 'lines' if 'lines' in e else 'line')}的 line/lines 应为正整数（行号）")
+    return list(lines)
 
 
 def _same_document(w: Waiver, doc: dict) -> bool:
