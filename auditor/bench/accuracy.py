@@ -136,6 +136,22 @@ def _originals_summary(path: Path, rows: list[dict]) -> dict:
     return out
 
 
+def _record(site: Site, before: set, rows: list[dict], seconds: float) -> dict:
+    """One plant: whether a flag new on the mutated copy cites the planted figure."""
+    new = [r for r in rows if _flag_key(r) not in before]
+    citing = [r for r in new if r["severity"] != "info" and site.cited_by(r["evidence"])]  # a note is no catch
+    rec = asdict(site)
+    rec.update({
+        "caught": bool(citing),
+        "caught_by": sorted({r["rule"] for r in citing}),
+        "severity": "error" if any(r["severity"] == "error" for r in citing)
+        else ("warning" if citing else None),
+        "other_new_flags": len(new) - len(citing),
+        "seconds": round(seconds, 4),
+    })
+    return rec
+
+
 def run_accuracy(corpus: Path, seed: int = 0, kinds: list[str] | None = None, limit: int | None = None,
                  jobs: int = 1, progress=None) -> dict:
     kinds_set = set(kinds or KINDS)
@@ -165,20 +181,7 @@ def run_accuracy(corpus: Path, seed: int = 0, kinds: list[str] | None = None, li
             audited.append(audit_copy(job))
             if progress:
                 progress(i + 1, len(jobs_list))
-    records = []
-    for (site, before), (rows, seconds) in zip(plants, audited):
-        new = [r for r in rows if _flag_key(r) not in before]
-        citing = [r for r in new if r["severity"] != "info" and site.cited_by(r["evidence"])]  # a note is no catch
-        rec = asdict(site)
-        rec.update({
-            "caught": bool(citing),
-            "caught_by": sorted({r["rule"] for r in citing}),
-            "severity": "error" if any(r["severity"] == "error" for r in citing)
-            else ("warning" if citing else None),
-            "other_new_flags": len(new) - len(citing),
-            "seconds": round(seconds, 4),
-        })
-        records.append(rec)
+    records = [_record(site, before, rows, seconds) for (site, before), (rows, seconds) in zip(plants, audited)]
     return {
         "schema": "auditor.bench.accuracy/1",
         "corpus": str(corpus),

@@ -214,25 +214,33 @@ def find_sites(doc_name: str, text: str, facts: FactBase, catalogue, flags, seed
         if not mine:
             skip("no relation the bench can evaluate")
             continue
-        if want_dir:
-            site = _direction_site(doc_name, text, c, mine, claims)
-            if site:
-                sites.append(site)
-            else:
-                skips.add("direction", "no flippable word or no direction pair")
-        for kind in wanted:
-            targets = [r for r in mine if r.kind == "partsum" and r.members[0] != c.id] \
-                if kind == "qizhong_part" else _LEVEL_TARGETS[kind](c, mine) if kind in _LEVEL_TARGETS \
-                else _list_targets(kind, c, mine)
-            site = _value_site(doc_name, text, c, kind, targets, claims, seed)
-            if isinstance(site, str):
-                skips.add(kind, site)
-            else:
-                sites.append(site)
+        sites += _claim_sites(doc_name, text, c, wanted, bool(want_dir), mine, claims, seed, skips)
     if "table_cell" in kinds:
         sites.extend(_table_sites(doc_name, text, facts, cited, seed, skips, verified))
     if "compare_words" in kinds:
         sites.extend(_compare_sites(doc_name, facts, held, rels, cited, skips, verified))
+    return sites
+
+
+def _claim_sites(doc_name: str, text: str, c: Claim, wanted: list[str], want_dir: bool, mine: list[Relation],
+                 claims: list[Claim], seed: int, skips: Skips) -> list[Site]:
+    """The plants in one claim that holds in the relations `mine`: its word flipped, its value moved."""
+    sites: list[Site] = []
+    if want_dir:
+        site = _direction_site(doc_name, text, c, mine, claims)
+        if site:
+            sites.append(site)
+        else:
+            skips.add("direction", "no flippable word or no direction pair")
+    for kind in wanted:
+        targets = [r for r in mine if r.kind == "partsum" and r.members[0] != c.id] \
+            if kind == "qizhong_part" else _LEVEL_TARGETS[kind](c, mine) if kind in _LEVEL_TARGETS \
+            else _list_targets(kind, c, mine)
+        site = _value_site(doc_name, text, c, kind, targets, claims, seed)
+        if isinstance(site, str):
+            skips.add(kind, site)
+        else:
+            sites.append(site)
     return sites
 
 
